@@ -128,7 +128,7 @@ final class TokenAllocator {
                 k--;
                 continue;
             }
-            long want = Math.max(1, units(slice));
+            long want = units(slice) | 1; // unsigned, never 0
             long take = Long.compareUnsigned(want, arc.units) < 0 ? want : arc.units - 1;
             long cut = arc.start + take;
             arcs.get(shard).add(new Arc(arc.start, cut, take, shard));
