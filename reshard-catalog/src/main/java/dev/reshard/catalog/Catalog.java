@@ -50,6 +50,17 @@ public interface Catalog extends AutoCloseable {
      */
     ShardId registerTenant(Key tenant, ShardId proposed);
 
+    // ------------------------------------------------------------ routing epochs
+
+    /** The highest published routing state, if any. */
+    Optional<RoutingState> currentRouting();
+
+    /**
+     * Publishes {@code next} if its epoch is the current epoch + 1 (1 when none exists) and the maps
+     * it names are published; of concurrent publishers exactly one wins.
+     */
+    void publishRouting(RoutingState next);
+
     // ------------------------------------------------------------ migrations and checkpoints
 
     /** Creates a migration in phase {@code phase}; refuses an id that exists. */

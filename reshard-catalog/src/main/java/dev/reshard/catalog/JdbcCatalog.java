@@ -5,6 +5,7 @@ import dev.reshard.core.Key;
 import dev.reshard.core.ReshardException;
 import dev.reshard.core.ShardId;
 import dev.reshard.core.map.ShardMap;
+import dev.reshard.core.migration.Phase;
 import dev.reshard.core.strategy.Directory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -388,6 +389,79 @@ final class JdbcCatalog implements Catalog {
                 return rs.next() ? Optional.of(ShardId.of(rs.getString(1))) : Optional.empty();
             }
         }
+    }
+
+    // ------------------------------------------------------------ routing epochs
+
+    @Override
+    public Optional<RoutingState> currentRouting() {
+        return tx("read the routing state", JdbcCatalog::currentRouting);
+    }
+
+    private static Optional<RoutingState> currentRouting(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT epoch, map_version, target_version, migration_id, phase"
+                        + " FROM reshard_routing WHERE epoch = (SELECT MAX(epoch) FROM reshard_routing)");
+                ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            long target = rs.getLong(3);
+            boolean migrating = !rs.wasNull();
+            return Optional.of(
+                    migrating
+                            ? RoutingState.migrating(
+                                    rs.getLong(1),
+                                    rs.getLong(2),
+                                    target,
+                                    rs.getString(4),
+                                    Phase.valueOf(rs.getString(5)))
+                            : RoutingState.stable(rs.getLong(1), rs.getLong(2)));
+        }
+    }
+
+    @Override
+    public void publishRouting(RoutingState next) {
+        tx("publish routing epoch " + next.epoch(), c -> {
+            long current = currentRouting(c).map(RoutingState::epoch).orElse(0L);
+            if (next.epoch() != current + 1) {
+                throw new CatalogConflictException(
+                        "routing epoch " + next.epoch() + " was not published: the current epoch is " + current
+                                + "; reload the routing state and retry");
+            }
+            long published = currentVersion(c);
+            for (long v : new long[] {next.mapVersion(), next.targetVersion().orElse(next.mapVersion())}) {
+                InvalidInputException.require(
+                        v >= 1 && v <= published,
+                        "routing.mapVersion",
+                        v,
+                        "is not a published map version",
+                        "publish the map first (versions 1 to " + published + " exist)");
+            }
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO reshard_routing (epoch, map_version, target_version,"
+                            + " migration_id, phase, published_at) VALUES (?,?,?,?,?,?)")) {
+                ps.setLong(1, next.epoch());
+                ps.setLong(2, next.mapVersion());
+                if (next.targetVersion().isPresent()) {
+                    ps.setLong(3, next.targetVersion().getAsLong());
+                } else {
+                    ps.setNull(3, java.sql.Types.BIGINT);
+                }
+                ps.setString(4, next.migrationId().orElse(null));
+                ps.setString(5, next.phase().map(Enum::name).orElse(null));
+                ps.setObject(6, ts(now()));
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if (isUniqueViolation(e)) {
+                    throw new CatalogConflictException(
+                            "routing epoch " + next.epoch()
+                                    + " was not published: another process published it first; reload the routing state and retry");
+                }
+                throw e;
+            }
+            return null;
+        });
+        log.info("catalog: published routing {}", next);
     }
 
     // ------------------------------------------------------------ migrations

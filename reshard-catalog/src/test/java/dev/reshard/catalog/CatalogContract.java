@@ -286,6 +286,30 @@ abstract class CatalogContract {
     }
 
     @Test
+    void routingEpochs_areCompareAndSet_andNameOnlyPublishedMaps() {
+        ShardMap v1 = ShardMap.initial(VirtualShardMap.roundRobin(16, shards(2)));
+        catalog.publish(v1, 0, null);
+        catalog.publish(v1.next(VirtualShardMap.roundRobin(16, shards(3))), 1, null);
+        assertThat(catalog.currentRouting()).isEmpty();
+        catalog.publishRouting(RoutingState.stable(1, 1));
+        RoutingState dual =
+                catalog.currentRouting().orElseThrow().nextPhase(dev.reshard.core.migration.Phase.DUAL_WRITE);
+        assertThatThrownBy(() -> catalog.publishRouting(
+                        RoutingState.migrating(2, 1, 3, "m", dev.reshard.core.migration.Phase.DUAL_WRITE)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("routing.mapVersion: 3 is not a published map version");
+        RoutingState migrating = RoutingState.migrating(2, 1, 2, "m", dev.reshard.core.migration.Phase.DUAL_WRITE);
+        catalog.publishRouting(migrating);
+        assertThat(catalog.currentRouting()).contains(migrating);
+        assertThatThrownBy(() -> catalog.publishRouting(RoutingState.stable(2, 2)))
+                .isInstanceOf(CatalogConflictException.class)
+                .hasMessageContaining("the current epoch is 2");
+        catalog.publishRouting(migrating.nextPhase(dev.reshard.core.migration.Phase.BACKFILL));
+        assertThat(catalog.currentRouting().orElseThrow().phase()).contains(dev.reshard.core.migration.Phase.BACKFILL);
+        assertThat(catalog.currentRouting().orElseThrow().epoch()).isEqualTo(3);
+    }
+
+    @Test
     void statsHistory_isReturnedInTimeOrderSinceAnInstant() {
         ShardId s = ShardId.of("shard_0");
         for (int i = 0; i < 5; i++) {
