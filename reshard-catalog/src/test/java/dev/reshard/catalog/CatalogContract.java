@@ -292,8 +292,6 @@ abstract class CatalogContract {
         catalog.publish(v1.next(VirtualShardMap.roundRobin(16, shards(3))), 1, null);
         assertThat(catalog.currentRouting()).isEmpty();
         catalog.publishRouting(RoutingState.stable(1, 1));
-        RoutingState dual =
-                catalog.currentRouting().orElseThrow().nextPhase(dev.reshard.core.migration.Phase.DUAL_WRITE);
         assertThatThrownBy(() -> catalog.publishRouting(
                         RoutingState.migrating(2, 1, 3, "m", dev.reshard.core.migration.Phase.DUAL_WRITE)))
                 .isInstanceOf(InvalidInputException.class)
