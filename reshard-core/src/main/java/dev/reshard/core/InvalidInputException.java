@@ -12,11 +12,15 @@ public final class InvalidInputException extends ReshardException {
 
     private final String field;
     private final String value;
+    private final String problem;
+    private final String fix;
 
-    private InvalidInputException(String field, String value, String message) {
-        super(message);
+    private InvalidInputException(String field, String value, String problem, String fix) {
+        super(field + ": " + value + " " + problem + "; " + fix);
         this.field = field;
         this.value = value;
+        this.problem = problem;
+        this.fix = fix;
     }
 
     /**
@@ -28,7 +32,7 @@ public final class InvalidInputException extends ReshardException {
     public static InvalidInputException of(String field, Object value, String problem, String fix) {
         Objects.requireNonNull(field, "field");
         String shown = value instanceof CharSequence ? "\"" + value + "\"" : String.valueOf(value);
-        return new InvalidInputException(field, shown, field + ": " + shown + " " + problem + "; " + fix);
+        return new InvalidInputException(field, shown, problem, fix);
     }
 
     /** Throws {@link #of} when {@code condition} is false. */
@@ -46,5 +50,30 @@ public final class InvalidInputException extends ReshardException {
     /** The refused value, as shown in the message. */
     public String value() {
         return value;
+    }
+
+    /** What is wrong with the value, e.g. {@code must be greater than 0}. */
+    public String problem() {
+        return problem;
+    }
+
+    /** What to do instead. */
+    public String fix() {
+        return fix;
+    }
+
+    /** The message without its field: {@code value problem; fix}. */
+    public String detail() {
+        return value + " " + problem + "; " + fix;
+    }
+
+    /**
+     * The same refusal under the name the operator used for the field, e.g. a command-line option
+     * instead of the core's field name.
+     */
+    public InvalidInputException withField(String operatorField) {
+        InvalidInputException renamed = new InvalidInputException(operatorField, value, problem, fix);
+        renamed.initCause(this);
+        return renamed;
     }
 }

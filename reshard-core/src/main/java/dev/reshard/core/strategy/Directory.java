@@ -23,6 +23,11 @@ import java.util.function.BiConsumer;
  *
  * <p>Long tenant ids are held in a primitive table (about 20 bytes a tenant); string and UUID
  * tenant ids in a hash map.
+ *
+ * <p>Moving listed tenants moves only those tenants. Adding or removing a shard, though, also
+ * changes where the placement rule puts tenants the directory does not list, so the move set of
+ * such a change is decided per key ({@link dev.reshard.core.map.MoveSet#perKey()}); list every
+ * tenant that has data before changing the shard list.
  */
 public final class Directory implements Strategy {
 

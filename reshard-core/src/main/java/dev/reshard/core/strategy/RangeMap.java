@@ -200,6 +200,12 @@ public final class RangeMap implements Strategy {
                 at,
                 "is the start of range " + r + ", so it would leave an empty range",
                 "choose a split point strictly inside the range, e.g. its middle");
+        InvalidInputException.require(
+                !shards.ids[owners[i]].equals(upperOwner),
+                "split.shard",
+                upperOwner.value(),
+                "already owns " + r + ", so the split would move nothing",
+                "name the shard that takes [" + at + ", ...), e.g. a new shard");
         ShardList list = shards.contains(upperOwner) ? shards : shards.with("split.shard", upperOwner);
         long[] s = new long[starts.length + 1];
         short[] o = new short[owners.length + 1];

@@ -74,7 +74,10 @@ class RangeMapTest {
                 if (at == r.start()) {
                     continue;
                 }
-                m = m.split(at, ShardId.of("shard_" + random.nextInt(8)));
+                ShardId upper = ShardId.of("shard_" + random.nextInt(8));
+                if (!upper.equals(r.shard())) {
+                    m = m.split(at, upper);
+                }
             }
             // validated by RangeMap.of: contiguous, no overlap, open last range
             RangeMap rebuilt = RangeMap.of(m.ranges(), m.shards());
@@ -111,6 +114,26 @@ class RangeMapTest {
                 .hasMessage("split.at: -5 is below the first range, which starts at 0; split inside an existing range");
         assertThatThrownBy(() -> guide().split(2_000_000, S4))
                 .hasMessageStartingWith("split.at: 2000000 is the start of range [2000000, 3000000) -> shard_2");
+    }
+
+    @Test
+    void splitToTheRangesOwnShard_isRefused() {
+        assertThatThrownBy(() -> guide().split(3_500_000, S3))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage(
+                        "split.shard: \"shard_3\" already owns [3000000, +inf) -> shard_3, so the split would move nothing;"
+                                + " name the shard that takes [3500000, ...), e.g. a new shard");
+    }
+
+    @Test
+    void invalidInput_canBeRenamedToTheOperatorsField() {
+        InvalidInputException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                InvalidInputException.class, () -> guide().split(-5, S4));
+        assertThat(e.withField("--split-at").getMessage())
+                .isEqualTo(
+                        "--split-at: -5 is below the first range, which starts at 0; split inside an existing range");
+        assertThat(e.detail())
+                .isEqualTo("-5 is below the first range, which starts at 0; split inside an existing range");
     }
 
     @Test
