@@ -1,0 +1,147 @@
+package dev.reshard.router;
+
+import dev.reshard.core.ReshardException;
+import dev.reshard.jdbc.Dialect;
+import dev.reshard.jdbc.Engine;
+import dev.reshard.jdbc.TableSpec;
+import dev.reshard.jdbc.capture.ChangeCapture;
+import dev.reshard.jdbc.capture.ChangeEntry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@link ShardSql} over one engine's {@link Dialect} and {@link ChangeCapture}. Row images are maps
+ * keyed by lower-case column name, so the same image binds on any shard of the table. Table specs
+ * are read from the shard's own metadata once and cached.
+ */
+final class JdbcShardSql implements ShardSql {
+    private final Dialect dialect;
+    private final ChangeCapture capture;
+    private final Map<String, TableSpec> specs = new ConcurrentHashMap<>();
+
+    private JdbcShardSql(Engine engine) {
+        this.dialect = Dialect.of(engine);
+        this.capture = ChangeCapture.of(engine);
+    }
+
+    static ShardSql forConnection(Connection c) throws SQLException {
+        return new JdbcShardSql(Engine.detect(c));
+    }
+
+    @Override
+    public void setEpoch(Connection c, long epoch) throws SQLException {
+        capture.setEpoch(c, epoch);
+    }
+
+    @Override
+    public String currentTransactionId(Connection c) throws SQLException {
+        OptionalLong id = capture.currentTransactionId(c);
+        return id.isPresent() ? Long.toString(id.getAsLong()) : null;
+    }
+
+    @Override
+    public List<Change> changesOf(Connection c, String transactionId) throws SQLException {
+        if (transactionId == null) {
+            return List.of();
+        }
+        List<Change> out = new ArrayList<>();
+        for (ChangeEntry e : capture.changesOf(c, Long.parseLong(transactionId))) {
+            out.add(new Change(e.table(), e.primaryKey(), e.op().name().charAt(0)));
+        }
+        return out;
+    }
+
+    private TableSpec spec(Connection c, ShardedTable table) throws SQLException {
+        TableSpec spec = specs.get(table.name());
+        if (spec == null) {
+            spec = dialect.tableSpec(c, table.name(), table.shardKey());
+            List<String> configured = table.primaryKey().stream()
+                    .map(s -> s.toLowerCase(Locale.ROOT))
+                    .toList();
+            List<String> actual = spec.primaryKey().stream()
+                    .map(s -> s.toLowerCase(Locale.ROOT))
+                    .toList();
+            if (!configured.equals(actual)) {
+                throw new ReshardException("table " + table.name() + ": configured primary key " + table.primaryKey()
+                        + " differs from the shard's " + spec.primaryKey() + "; fix the table declaration");
+            }
+            specs.put(table.name(), spec);
+        }
+        return spec;
+    }
+
+    @Override
+    public Map<String, Object> lockRow(Connection c, ShardedTable table, List<Object> primaryKey) throws SQLException {
+        return row(c, table, primaryKey, true);
+    }
+
+    @Override
+    public Map<String, Object> readRow(Connection c, ShardedTable table, List<Object> primaryKey) throws SQLException {
+        return row(c, table, primaryKey, false);
+    }
+
+    private Map<String, Object> row(Connection c, ShardedTable table, List<Object> primaryKey, boolean lock)
+            throws SQLException {
+        TableSpec spec = spec(c, table);
+        String sql = dialect.selectForUpdate(spec, 1);
+        try (PreparedStatement ps = c.prepareStatement(lock ? sql : sql.substring(0, sql.lastIndexOf(" FOR UPDATE")))) {
+            for (int i = 0; i < primaryKey.size(); i++) {
+                ps.setObject(i + 1, primaryKey.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 0; i < spec.columns().size(); i++) {
+                    row.put(spec.columns().get(i).toLowerCase(Locale.ROOT), rs.getObject(i + 1));
+                }
+                return row;
+            }
+        }
+    }
+
+    @Override
+    public void upsert(Connection c, ShardedTable table, Map<String, Object> row) throws SQLException {
+        TableSpec spec = spec(c, table);
+        try (PreparedStatement ps = c.prepareStatement(dialect.upsert(spec))) {
+            for (int i = 0; i < spec.columns().size(); i++) {
+                ps.setObject(i + 1, row.get(spec.columns().get(i).toLowerCase(Locale.ROOT)));
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public void delete(Connection c, ShardedTable table, List<Object> primaryKey) throws SQLException {
+        TableSpec spec = spec(c, table);
+        try (PreparedStatement ps = c.prepareStatement(dialect.deleteByKey(spec))) {
+            for (int i = 0; i < primaryKey.size(); i++) {
+                ps.setObject(i + 1, primaryKey.get(i));
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public boolean isFenceRejection(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s
+                    && "40001".equals(s.getSQLState())
+                    && s.getMessage() != null
+                    && s.getMessage().contains("reshard fence")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

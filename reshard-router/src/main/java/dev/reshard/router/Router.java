@@ -1,0 +1,510 @@
+package dev.reshard.router;
+
+import dev.reshard.catalog.Catalog;
+import dev.reshard.catalog.RoutingState;
+import dev.reshard.core.InvalidInputException;
+import dev.reshard.core.Key;
+import dev.reshard.core.ReshardException;
+import dev.reshard.core.ShardId;
+import dev.reshard.core.map.ShardMap;
+import java.net.InetAddress;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Design notes
+ *
+ * Propagation: a background task polls the catalog's routing state every pollInterval, loads the
+ * maps of a new epoch (cached by version), swaps the immutable RoutingView in one volatile write,
+ * then heartbeats the epoch it applied. The barrier (Barrier) waits for every live router to report
+ * an epoch before the orchestrator takes its next step.
+ *
+ * Lease: the router may write only while its lease holds: leaseValidUntil is the start time of the
+ * last successful heartbeat plus the TTL, by the router's own clock and conservative (the catalog
+ * records a later expiry). A router cut off from the catalog stops writing when it lapses, so an
+ * orchestrator that waited the lease out may proceed without it.
+ *
+ * Fence: each pooled connection carries the epoch of the view it last wrote with, set only when the
+ * router's epoch changes. The shard's capture trigger refuses a write with an epoch below the
+ * fence (SQLSTATE 40001) inside the write's transaction; the router then refreshes from the catalog
+ * and retries once. This is what makes a router with a paused refresh harmless.
+ *
+ * Dual-write (DualWrite): the application's work runs once, on the primary; the rows it changed are
+ * found through the capture triggers' transaction id and mirrored to the other side.
+ */
+/**
+ * The router an application embeds: sends every read and write to the right shard for the current
+ * shard map and the phase of any migration in flight. Thread-safe; one per process is enough.
+ *
+ * <pre>{@code
+ * try (Router router = Router.builder(catalog).shards(pools).table(users).build()) {
+ *     long balance = router.read("users", userId, c -> ...);
+ *     router.write("users", userId, c -> { ...; return null; });
+ * }
+ * }</pre>
+ */
+public final class Router implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+    private final String id;
+    private final String host;
+    private final Catalog catalog;
+    private final Map<ShardId, DataSource> shards;
+    private final Map<String, ShardedTable> tables;
+    private final Map<ShardId, ShardSql> sql = new ConcurrentHashMap<>();
+    private final Map<ShardId, ShardCounters> counters = new ConcurrentHashMap<>();
+    private final Duration pollInterval;
+    private final Duration leaseTtl;
+    private final Clock clock;
+    private final ScheduledExecutorService poller;
+    private final Map<Long, ShardMap> maps = new ConcurrentHashMap<>();
+    private final Map<Object, Long> connectionEpochs = Collections.synchronizedMap(new WeakHashMap<>());
+    private final DualWrite dualWrite;
+    private final MirrorCommitter mirrorCommitter;
+
+    private volatile RoutingView view;
+    private volatile Instant leaseValidUntil = Instant.MIN;
+    private volatile boolean refreshPaused;
+    private volatile boolean closed;
+
+    private Router(Builder b) {
+        this.id = b.id;
+        this.host = b.host;
+        this.catalog = b.catalog;
+        this.shards = Map.copyOf(b.shards);
+        Map<String, ShardedTable> byName = new LinkedHashMap<>();
+        b.tables.values().forEach(t -> byName.put(t.name().toLowerCase(java.util.Locale.ROOT), t));
+        this.tables = Map.copyOf(byName);
+        this.pollInterval = b.pollInterval;
+        this.leaseTtl = b.leaseTtl;
+        this.clock = b.clock;
+        this.dualWrite = new DualWrite(this);
+        this.mirrorCommitter = new MirrorCommitter(id, 2);
+        refresh();
+        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "reshard-router-" + id);
+            t.setDaemon(true);
+            return t;
+        });
+        poller.scheduleWithFixedDelay(this::poll, pollInterval.toNanos(), pollInterval.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    public static Builder builder(Catalog catalog) {
+        return new Builder(catalog);
+    }
+
+    // ------------------------------------------------------------ the API
+
+    public <T> T write(String table, long key, SqlWork<T> work) {
+        return write(table, Key.of(key), work);
+    }
+
+    public <T> T write(String table, String key, SqlWork<T> work) {
+        return write(table, Key.of(key), work);
+    }
+
+    public <T> T write(String table, UUID key, SqlWork<T> work) {
+        return write(table, Key.of(key), work);
+    }
+
+    /**
+     * Runs {@code work} as one write transaction for {@code key}: on its shard, or during a
+     * migration on the primary with the changed rows mirrored as the phase says.
+     */
+    public <T> T write(String table, Key key, SqlWork<T> work) {
+        ShardedTable t = table(table);
+        requireLease();
+        RoutingView v = view;
+        try {
+            return writeOnce(t, key, work, v);
+        } catch (FenceRejection e) {
+            log.info(
+                    "router {}: shard {} fenced epoch {} ({}); refreshing and retrying once",
+                    id,
+                    e.shard,
+                    v.epoch(),
+                    e.getMessage());
+            refresh();
+            requireLease();
+            try {
+                return writeOnce(t, key, work, view);
+            } catch (FenceRejection again) {
+                throw new ReshardException(
+                        "router " + id + ": shard " + again.shard + " refused the write for key " + key + " twice: "
+                                + again.getMessage() + "; the catalog's routing epoch is behind the shard's fence",
+                        again);
+            }
+        }
+    }
+
+    public <T> T read(String table, long key, SqlWork<T> work) {
+        return read(table, Key.of(key), work);
+    }
+
+    public <T> T read(String table, String key, SqlWork<T> work) {
+        return read(table, Key.of(key), work);
+    }
+
+    public <T> T read(String table, UUID key, SqlWork<T> work) {
+        return read(table, Key.of(key), work);
+    }
+
+    /** Runs {@code work} in a read transaction on the shard that serves reads of {@code key}. */
+    public <T> T read(String table, Key key, SqlWork<T> work) {
+        table(table);
+        ShardId shard = view.route(key).read();
+        long start = System.nanoTime();
+        try (Connection c = connection(shard, view.epoch())) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                counters(shard).read(System.nanoTime() - start);
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            counters(shard).error();
+            throw new ReshardException(
+                    "router " + id + ": read of key " + key + " on " + shard + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code work} on every shard of the current map (and the target map, if migrating). */
+    public <T> Map<ShardId, T> scatter(SqlWork<T> work) {
+        RoutingView v = view;
+        Set<ShardId> all = new LinkedHashSet<>(v.from.shards());
+        v.to.ifPresent(m -> all.addAll(m.shards()));
+        Map<ShardId, T> out = new LinkedHashMap<>();
+        for (ShardId shard : all) {
+            try (Connection c = connection(shard, v.epoch())) {
+                out.put(shard, work.run(c));
+            } catch (SQLException e) {
+                counters(shard).error();
+                throw new ReshardException(
+                        "router " + id + ": scatter query on " + shard + " failed: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /** The routing epoch this router applied. */
+    public long appliedEpoch() {
+        return view.epoch();
+    }
+
+    /** The routing state this router applied. */
+    public RoutingState routing() {
+        return view.state;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** Per-shard counters of this router. */
+    public Map<ShardId, ShardCounters.Snapshot> counters() {
+        Map<ShardId, ShardCounters.Snapshot> out = new LinkedHashMap<>();
+        counters.forEach((k, c) -> out.put(k, c.snapshot()));
+        return out;
+    }
+
+    /** Loads the latest routing state from the catalog now and heartbeats it. */
+    public void refresh() {
+        Instant started = clock.instant();
+        RoutingState state = catalog.currentRouting().orElseGet(() -> {
+            long v = catalog.currentVersion();
+            if (v == 0) {
+                throw new ReshardException("router " + id + ": the catalog has no shard map; publish one first");
+            }
+            return RoutingState.stable(0, v);
+        });
+        if (view == null || state.epoch() != view.epoch()) {
+            // Mirrors of the old epoch land before this router reports the new one (DualWrite, point 6).
+            mirrorCommitter.drain();
+            ShardMap from = map(state.mapVersion());
+            Optional<ShardMap> to = state.targetVersion().isPresent()
+                    ? Optional.of(map(state.targetVersion().getAsLong()))
+                    : Optional.empty();
+            view = new RoutingView(state, from, to);
+            log.info("router {}: applied {}", id, state);
+        }
+        catalog.heartbeat(id, host, view.epoch(), leaseTtl);
+        leaseValidUntil = started.plus(leaseTtl);
+    }
+
+    private void poll() {
+        if (refreshPaused || closed) {
+            return;
+        }
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            log.warn(
+                    "router {}: cannot refresh from the catalog ({}); lease valid until {}",
+                    id,
+                    e.getMessage(),
+                    leaseValidUntil);
+        }
+    }
+
+    /**
+     * Waits until every best-effort mirror commit this router has started has finished. Mirrors
+     * before READ_NEW commit after the request returns; the router also drains them before it
+     * applies a new routing epoch.
+     */
+    public void awaitMirrors() {
+        mirrorCommitter.drain();
+    }
+
+    /** Test seam: stop (or resume) polling the catalog, as a paused or partitioned process would. */
+    void pauseRefresh(boolean paused) {
+        this.refreshPaused = paused;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        poller.shutdownNow();
+        mirrorCommitter.close();
+        try {
+            catalog.removeRouter(id);
+        } catch (RuntimeException e) {
+            log.warn("router {}: could not deregister ({}); its lease will lapse", id, e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------ internals
+
+    private <T> T writeOnce(ShardedTable table, Key key, SqlWork<T> work, RoutingView v) {
+        RoutingView.Route route = v.route(key);
+        if (route.mirror().isPresent() || v.mirrors(route.primary())) {
+            return dualWrite.run(key, work, v, route);
+        }
+        ShardId shard = route.primary();
+        long start = System.nanoTime();
+        try (Connection c = connection(shard, v.epoch())) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                counters(shard).write(System.nanoTime() - start);
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            counters(shard).error();
+            if (sql(shard).isFenceRejection(e)) {
+                throw new FenceRejection(shard, e);
+            }
+            throw new ReshardException(
+                    "router " + id + ": write of key " + key + " on " + shard + " failed: " + e.getMessage()
+                            + " (SQLState " + e.getSQLState() + ")",
+                    e);
+        }
+    }
+
+    void requireLease() {
+        Instant now = clock.instant();
+        if (now.isAfter(leaseValidUntil)) {
+            throw new LeaseExpiredException("router " + id + " has not reached the catalog since "
+                    + leaseValidUntil.minus(leaseTtl) + " (lease " + leaseTtl.toMillis() + " ms lapsed "
+                    + Duration.between(leaseValidUntil, now).toMillis() + " ms ago); refusing writes until it does");
+        }
+    }
+
+    /** A pooled connection to {@code shard} tagged with {@code epoch} (set only when it changed). */
+    Connection connection(ShardId shard, long epoch) throws SQLException {
+        DataSource ds = shards.get(shard);
+        if (ds == null) {
+            throw new ReshardException("router " + id + ": no connection settings for shard " + shard
+                    + "; give the router a DataSource for every shard of the map");
+        }
+        Connection c = ds.getConnection();
+        try {
+            Object physical = physical(c);
+            Long tagged = connectionEpochs.get(physical);
+            if (tagged == null || tagged != epoch) {
+                sql(shard).setEpoch(c, epoch);
+                connectionEpochs.put(physical, epoch);
+            }
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private static Object physical(Connection c) {
+        try {
+            return c.isWrapperFor(Connection.class) ? c.unwrap(Connection.class) : c;
+        } catch (SQLException e) {
+            return c;
+        }
+    }
+
+    ShardSql sql(ShardId shard) {
+        return sql.computeIfAbsent(shard, s -> {
+            try (Connection c = shards.get(s).getConnection()) {
+                return ShardSql.forConnection(c);
+            } catch (SQLException e) {
+                throw new ReshardException("router " + id + ": cannot reach shard " + s + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    ShardCounters counters(ShardId shard) {
+        return counters.computeIfAbsent(shard, s -> new ShardCounters());
+    }
+
+    ShardedTable table(String name) {
+        ShardedTable t = name == null ? null : tables.get(name.toLowerCase(java.util.Locale.ROOT));
+        if (t == null) {
+            throw InvalidInputException.of(
+                    "table",
+                    name,
+                    "is not a sharded table of this router",
+                    "declare it with Router.builder().table(...); known: " + tables.keySet());
+        }
+        return t;
+    }
+
+    Map<String, ShardedTable> tables() {
+        return tables;
+    }
+
+    MirrorCommitter mirrorCommitter() {
+        return mirrorCommitter;
+    }
+
+    String routerId() {
+        return id;
+    }
+
+    private ShardMap map(long version) {
+        return maps.computeIfAbsent(version, catalog::map);
+    }
+
+    /** A write refused by a shard's fence; carries the shard for the log line. */
+    static final class FenceRejection extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final ShardId shard;
+
+        FenceRejection(ShardId shard, SQLException cause) {
+            super(cause.getMessage(), cause);
+            this.shard = shard;
+        }
+    }
+
+    /** Configures a router. */
+    public static final class Builder {
+        private final Catalog catalog;
+        private final Map<ShardId, DataSource> shards = new LinkedHashMap<>();
+        private final Map<String, ShardedTable> tables = new LinkedHashMap<>();
+        private String id = "router-" + UUID.randomUUID().toString().substring(0, 8);
+        private String host = hostName();
+        private Duration pollInterval = Duration.ofMillis(200);
+        private Duration leaseTtl = Duration.ofSeconds(10);
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(Catalog catalog) {
+            this.catalog = Objects.requireNonNull(catalog, "catalog");
+        }
+
+        public Builder shard(ShardId shard, DataSource dataSource) {
+            shards.put(Objects.requireNonNull(shard, "shard"), Objects.requireNonNull(dataSource, "dataSource"));
+            return this;
+        }
+
+        public Builder shards(Map<ShardId, ? extends DataSource> all) {
+            all.forEach(this::shard);
+            return this;
+        }
+
+        public Builder table(ShardedTable table) {
+            if (tables.putIfAbsent(table.name(), table) != null) {
+                throw InvalidInputException.of(
+                        "tables", table.name(), "is declared twice", "declare each sharded table once");
+            }
+            return this;
+        }
+
+        public Builder id(String id) {
+            InvalidInputException.require(
+                    id != null && id.matches("[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}"),
+                    "router.id",
+                    id,
+                    "is not a valid router id",
+                    "use letters, digits, '_', '-', '.' or ':'");
+            this.id = id;
+            return this;
+        }
+
+        public Builder pollInterval(Duration interval) {
+            InvalidInputException.require(
+                    !interval.isNegative() && !interval.isZero() && interval.compareTo(Duration.ofMinutes(1)) <= 0,
+                    "router.pollInterval",
+                    interval,
+                    "is out of range",
+                    "use between 1 ms and 1 minute; the default is 200 ms");
+            this.pollInterval = interval;
+            return this;
+        }
+
+        public Builder leaseTtl(Duration ttl) {
+            InvalidInputException.require(
+                    ttl.compareTo(pollInterval.multipliedBy(3)) >= 0,
+                    "router.leaseTtl",
+                    ttl,
+                    "is shorter than three poll intervals ("
+                            + pollInterval.multipliedBy(3).toMillis() + " ms)",
+                    "use a lease of several poll intervals, e.g. 10s");
+            this.leaseTtl = ttl;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public Router build() {
+            InvalidInputException.require(
+                    !tables.isEmpty(), "tables", "[]", "is empty", "declare the sharded tables the router serves");
+            InvalidInputException.require(
+                    !shards.isEmpty(), "shards", "[]", "is empty", "give a DataSource for every shard of the map");
+            return new Router(this);
+        }
+
+        private static String hostName() {
+            try {
+                return InetAddress.getLocalHost().getHostName();
+            } catch (Exception e) {
+                return "unknown";
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.reshard.router;
+
+import static dev.reshard.router.Cluster.balance;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.reshard.core.ReshardException;
+import dev.reshard.core.migration.Phase;
+import dev.reshard.testkit.EachEngine;
+import dev.reshard.testkit.TestEngine;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+
+/** Map propagation: the barrier, router leases, and the in-shard fence. */
+class PropagationIT {
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    private Cluster cluster(TestEngine engine) throws SQLException {
+        Cluster c = Cluster.of(engine, resources);
+        resources.add(c);
+        return c;
+    }
+
+    private static void set(Router router, long id, long value) {
+        router.write("users", id, c -> {
+            try (PreparedStatement up = c.prepareStatement("UPDATE users SET balance = ? WHERE id = ?")) {
+                up.setLong(1, value);
+                up.setLong(2, id);
+                if (up.executeUpdate() == 0) {
+                    try (PreparedStatement in = c.prepareStatement("INSERT INTO users (id, balance) VALUES (?, ?)")) {
+                        in.setLong(1, id);
+                        in.setLong(2, value);
+                        in.executeUpdate();
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @EachEngine
+    void barrier_waitsForTheSlowRouter_andNamesIt(TestEngine engine) throws Exception {
+        Cluster cluster = cluster(engine);
+        Router fast = cluster.router("fast");
+        Router slow = cluster.router("slow");
+        slow.pauseRefresh(true);
+        long epoch = cluster.publish(Phase.DUAL_WRITE);
+        Barrier barrier = new Barrier(cluster.catalog, Clock.systemUTC(), Duration.ofMillis(20));
+        await().atMost(Duration.ofSeconds(5)).until(() -> fast.appliedEpoch() == epoch);
+        assertThatThrownBy(() -> barrier.awaitAllRouters(epoch, Duration.ofMillis(300)))
+                .isInstanceOf(ReshardException.class)
+                .hasMessageContaining("1 live router(s) still behind")
+                .hasMessageContaining("slow@");
+        slow.pauseRefresh(false);
+        barrier.awaitAllRouters(epoch, Duration.ofSeconds(5));
+        assertThat(slow.appliedEpoch()).isEqualTo(epoch);
+    }
+
+    @EachEngine
+    void routerCutOffFromTheCatalog_refusesWritesOnceItsLeaseLapses_andTheBarrierWaitsItOut(TestEngine engine)
+            throws Exception {
+        Cluster cluster = cluster(engine);
+        Router live = cluster.router("live");
+        Router cut = cluster.router("cut", Duration.ofMillis(50), Duration.ofMillis(600));
+        set(cut, 10, 1);
+        cut.pauseRefresh(true);
+        long epoch = cluster.publish(Phase.DUAL_WRITE);
+        Barrier barrier = new Barrier(cluster.catalog, Clock.systemUTC(), Duration.ofMillis(20));
+        // the barrier returns once the cut-off router's lease has lapsed in the catalog
+        barrier.awaitAllRouters(epoch, Duration.ofSeconds(10));
+        assertThat(live.appliedEpoch()).isEqualTo(epoch);
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThatThrownBy(() -> set(cut, 10, 2))
+                        .isInstanceOf(LeaseExpiredException.class)
+                        .hasMessageContaining("router cut has not reached the catalog"));
+        assertThat(balance(cluster.oldShard, 10)).isEqualTo(1L);
+        cut.pauseRefresh(false);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> set(cut, 10, 3));
+        assertThat(balance(cluster.oldShard, 10)).isEqualTo(3L);
+    }
+
+    @EachEngine
+    void routerWithAPausedRefresh_isFencedByTheShard_refreshes_andLandsOnTheRightShard(TestEngine engine)
+            throws Exception {
+        Cluster cluster = cluster(engine);
+        Router stale = cluster.router("stale");
+        cluster.publish(Phase.DUAL_WRITE);
+        stale.refresh();
+        set(stale, 1500, 1);
+        stale.pauseRefresh(true);
+        // the orchestrator moves on without the paused router (as after its lease lapsed)
+        cluster.publish(Phase.BACKFILL);
+        cluster.publish(Phase.VERIFY);
+        cluster.publish(Phase.READ_NEW);
+        long cutover = cluster.publish(Phase.CUTOVER);
+        cluster.raiseFence(cluster.oldShard, cutover);
+        long staleEpoch = stale.appliedEpoch();
+        assertThat(staleEpoch).isLessThan(cutover);
+        // its view still says "primary is old": the old shard's trigger refuses, it refreshes and retries
+        set(stale, 1500, 42);
+        assertThat(stale.appliedEpoch()).isEqualTo(cutover);
+        assertThat(balance(cluster.newShard, 1500)).isEqualTo(42L);
+        assertThat(balance(cluster.oldShard, 1500))
+                .as("nothing written where nobody reads")
+                .isEqualTo(1L);
+    }
+
+    @EachEngine
+    void fencedRouter_retriesOnTheSameShard_withItsConnectionsRetaggedToTheNewEpoch(TestEngine engine)
+            throws Exception {
+        Cluster cluster = cluster(engine);
+        Router stale = cluster.router("stale");
+        cluster.publish(Phase.DUAL_WRITE);
+        stale.refresh();
+        set(stale, 1500, 1);
+        set(stale, 5, 1);
+        stale.pauseRefresh(true);
+        cluster.publish(Phase.BACKFILL);
+        cluster.publish(Phase.VERIFY);
+        long readNew = cluster.publish(Phase.READ_NEW);
+        cluster.raiseFence(cluster.oldShard, readNew);
+        // both keys still have the old shard as primary in READ_NEW: the retry lands on the fenced shard again
+        set(stale, 1500, 2);
+        set(stale, 5, 2);
+        assertThat(stale.appliedEpoch()).isEqualTo(readNew);
+        assertThat(balance(cluster.oldShard, 1500)).isEqualTo(2L);
+        assertThat(balance(cluster.newShard, 1500)).isEqualTo(2L);
+        assertThat(balance(cluster.oldShard, 5)).isEqualTo(2L);
+    }
+}
