@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -429,6 +430,7 @@ public final class Router implements AutoCloseable {
         private Duration pollInterval = Duration.ofMillis(200);
         private Duration leaseTtl = Duration.ofSeconds(10);
         private Clock clock = Clock.systemUTC();
+        private boolean preflight = true;
 
         private Builder(Catalog catalog) {
             this.catalog = Objects.requireNonNull(catalog, "catalog");
@@ -491,11 +493,33 @@ public final class Router implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Skips the schema pre-flight at {@link #build()} (for a process that must start while a
+         * shard is down). The pre-flight is on by default.
+         */
+        public Builder skipPreflight() {
+            this.preflight = false;
+            return this;
+        }
+
+        /**
+         * Builds the router. Unless skipped, first checks that every shard has every declared table
+         * with the same columns, types and primary key, and refuses to start naming each mismatch.
+         */
         public Router build() {
             InvalidInputException.require(
                     !tables.isEmpty(), "tables", "[]", "is empty", "declare the sharded tables the router serves");
             InvalidInputException.require(
                     !shards.isEmpty(), "shards", "[]", "is empty", "give a DataSource for every shard of the map");
+            if (preflight) {
+                List<String> problems = Preflight.problems(tables.values(), shards);
+                if (!problems.isEmpty()) {
+                    throw new ReshardException("router " + id + ": the shards' schemas do not match ("
+                            + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + "):\n  - "
+                            + String.join("\n  - ", problems)
+                            + "\nfix the schemas, or start with skipPreflight() while a shard is down");
+                }
+            }
             return new Router(this);
         }
 

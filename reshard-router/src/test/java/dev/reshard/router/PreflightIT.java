@@ -1,0 +1,54 @@
+package dev.reshard.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reshard.core.ReshardException;
+import dev.reshard.testkit.EachEngine;
+import dev.reshard.testkit.TestEngine;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+
+class PreflightIT {
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    @EachEngine
+    void aShardMissingAColumn_stopsTheRouterFromStarting_namingShardTableAndColumn(TestEngine engine) throws Exception {
+        Cluster cluster = Cluster.of(engine, resources);
+        resources.add(cluster);
+        try (Connection c = cluster.newShard.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE users DROP COLUMN note");
+        }
+        assertThatThrownBy(() -> cluster.router("r1"))
+                .isInstanceOf(ReshardException.class)
+                .hasMessageContaining("the shards' schemas do not match")
+                .hasMessageContaining("shard_1")
+                .satisfies(e -> assertThat(e.getMessage().toLowerCase(java.util.Locale.ROOT))
+                        .contains("table users has no column note"));
+    }
+
+    @EachEngine
+    void aWronglyDeclaredPrimaryKey_isRefused(TestEngine engine) throws Exception {
+        Cluster cluster = Cluster.of(engine, resources);
+        resources.add(cluster);
+        assertThatThrownBy(() -> Router.builder(cluster.catalog)
+                        .shard(Cluster.OLD, cluster.oldShard)
+                        .shard(Cluster.NEW, cluster.newShard)
+                        .table(ShardedTable.of("orders", "user_id", "user_id"))
+                        .build())
+                .isInstanceOf(ReshardException.class)
+                .hasMessageContaining("the primary key is [id] but the router declares [user_id]");
+        assertThat(cluster.catalog.routers()).isEmpty();
+    }
+}
