@@ -12,6 +12,7 @@ import dev.reshard.jdbc.Dialect;
 import dev.reshard.jdbc.capture.ChangeCapture;
 import dev.reshard.router.Router;
 import dev.reshard.router.ShardedTable;
+import dev.reshard.testkit.EmbeddedPostgresServer;
 import dev.reshard.testkit.TestDatabase;
 import dev.reshard.testkit.TestDatabases;
 import java.sql.Connection;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
@@ -31,7 +33,9 @@ import org.h2.jdbcx.JdbcDataSource;
 /**
  * End-to-end cost of the router on PostgreSQL, against plain JDBC on the same pool in the same run.
  *
- * <p>Two databases on one embedded PostgreSQL server (shard_0, shard_1), a table {@code users}
+ * <p>Two databases on one embedded PostgreSQL server started for the run with durable settings
+ * ({@code fsync}, {@code synchronous_commit} and {@code full_page_writes} on, unlike the test
+ * servers) as shard_0 and shard_1, a table {@code users}
  * (id bigint pk, balance bigint, note text) with 20,000 rows on shard_0, one client thread, one
  * transaction per operation. Plain and routed blocks alternate (block size 2,000) so that drift
  * (WAL, checkpoints, the other core) hits both alike. Reported: mean and percentiles per op and the
@@ -59,8 +63,10 @@ public final class RouterOverhead {
 
     public static void main(String[] args) throws Exception {
         int blocks = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-        try (TestDatabase s0 = TestDatabases.postgres(2);
-                TestDatabase s1 = TestDatabases.postgres(2)) {
+        try (EmbeddedPostgresServer server = TestDatabases.startPostgresServer(
+                        Map.of("fsync", "on", "synchronous_commit", "on", "full_page_writes", "on"));
+                TestDatabase s0 = server.newDatabase(2);
+                TestDatabase s1 = server.newDatabase(2)) {
             DataSource old = s0.dataSource();
             createTable(old, true);
             createTable(s1.dataSource(), false);
@@ -86,8 +92,8 @@ public final class RouterOverhead {
                     Op routedUpdate = id -> router.write("users", id, c -> update(c, id));
                     Op plainRead = id -> plainRead(old, id);
                     Op routedRead = id -> router.read("users", id, c -> read(c, id));
-                    System.out.println("## Router overhead on PostgreSQL (embedded " + version(old) + "), " + blocks
-                            + " x " + BLOCK + " ops per side, one thread\n");
+                    System.out.println("## Router overhead on PostgreSQL (embedded " + version(old) + ", fsync on), "
+                            + blocks + " x " + BLOCK + " ops per side, one thread\n");
                     header();
                     compare("stable: single-row UPDATE", plainUpdate, routedUpdate, staying, blocks);
                     compare("stable: single-row SELECT", plainRead, routedRead, staying, blocks);

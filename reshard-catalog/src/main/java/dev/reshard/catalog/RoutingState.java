@@ -9,7 +9,8 @@ import java.util.OptionalLong;
 /**
  * What every router must do at one routing epoch: route by map {@code mapVersion}, and, while a
  * migration is in flight, route its moving keys (those that {@code targetVersion} places elsewhere)
- * as {@code phase} says. Epochs only grow; a router reports the epoch it applied, and a shard's
+ * as {@code phase} says. Epoch 0 is the implicit state of a catalog where no epoch was published
+ * yet: route by the newest map. Epochs only grow; a router reports the epoch it applied, and a shard's
  * fence refuses writes tagged with an older one.
  */
 public record RoutingState(
@@ -19,7 +20,12 @@ public record RoutingState(
         Objects.requireNonNull(targetVersion, "targetVersion");
         Objects.requireNonNull(migrationId, "migrationId");
         Objects.requireNonNull(phase, "phase");
-        InvalidInputException.require(epoch >= 1, "routing.epoch", epoch, "is not an epoch", "epochs start at 1");
+        InvalidInputException.require(
+                epoch >= 0,
+                "routing.epoch",
+                epoch,
+                "is not an epoch",
+                "published epochs start at 1 (0: none published yet)");
         InvalidInputException.require(
                 targetVersion.isPresent() == migrationId.isPresent() && migrationId.isPresent() == phase.isPresent(),
                 "routing.migration",

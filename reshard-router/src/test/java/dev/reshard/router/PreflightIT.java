@@ -51,4 +51,31 @@ class PreflightIT {
                 .hasMessageContaining("the primary key is [id] but the router declares [user_id]");
         assertThat(cluster.catalog.routers()).isEmpty();
     }
+
+    @EachEngine
+    void aCatalogWithAMapButNoRoutingEpoch_routesByTheNewestMap(TestEngine engine) throws Exception {
+        dev.reshard.testkit.TestDatabase shard = engine.newDatabase();
+        resources.add(shard);
+        try (Connection c = shard.connection();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE users (id BIGINT PRIMARY KEY, balance BIGINT NOT NULL)");
+        }
+        org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:noepoch" + engine + ";DB_CLOSE_DELAY=-1");
+        dev.reshard.catalog.Catalog catalog = dev.reshard.catalog.Catalogs.open(ds, java.time.Clock.systemUTC());
+        resources.add(catalog);
+        catalog.publish(
+                dev.reshard.core.map.ShardMap.initial(
+                        dev.reshard.core.strategy.VirtualShardMap.roundRobin(64, List.of(Cluster.OLD))),
+                0,
+                null);
+        try (Router router = Router.builder(catalog)
+                .shard(Cluster.OLD, shard.dataSource())
+                .table(ShardedTable.of("users", "id", "id"))
+                .build()) {
+            router.write("users", 7L, c -> c.createStatement().executeUpdate("INSERT INTO users VALUES (7, 1)"));
+            assertThat(router.appliedEpoch()).isZero();
+            assertThat(Cluster.balance(shard.dataSource(), 7)).isEqualTo(1L);
+        }
+    }
 }
