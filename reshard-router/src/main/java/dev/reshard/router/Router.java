@@ -134,7 +134,7 @@ public final class Router implements AutoCloseable {
     public <T> T write(String table, Key key, SqlWork<T> work) {
         ShardedTable t = table(table);
         requireLease();
-        RoutingView v = view;
+        RoutingView v = enterView();
         try {
             return writeOnce(t, key, work, v);
         } catch (FenceRejection e) {
@@ -144,16 +144,37 @@ public final class Router implements AutoCloseable {
                     e.shard,
                     v.epoch(),
                     e.getMessage());
-            refresh();
-            requireLease();
-            try {
-                return writeOnce(t, key, work, view);
-            } catch (FenceRejection again) {
-                throw new ReshardException(
-                        "router " + id + ": shard " + again.shard + " refused the write for key " + key + " twice: "
-                                + again.getMessage() + "; the catalog's routing epoch is behind the shard's fence",
-                        again);
+        } finally {
+            v.exit();
+        }
+        refresh();
+        requireLease();
+        RoutingView retry = enterView();
+        try {
+            return writeOnce(t, key, work, retry);
+        } catch (FenceRejection again) {
+            throw new ReshardException(
+                    "router " + id + ": shard " + again.shard + " refused the write for key " + key + " twice: "
+                            + again.getMessage() + "; the catalog's routing epoch is behind the shard's fence",
+                    again);
+        } finally {
+            retry.exit();
+        }
+    }
+
+    /**
+     * The current view, registered as having one more write in flight. Re-checked after
+     * registering, so that a refresh that swapped the view in between waits for this write or this
+     * write runs under the new view.
+     */
+    private RoutingView enterView() {
+        while (true) {
+            RoutingView v = view;
+            v.enter();
+            if (view == v) {
+                return v;
             }
+            v.exit();
         }
     }
 
@@ -172,9 +193,10 @@ public final class Router implements AutoCloseable {
     /** Runs {@code work} in a read transaction on the shard that serves reads of {@code key}. */
     public <T> T read(String table, Key key, SqlWork<T> work) {
         table(table);
-        ShardId shard = view.route(key).read();
+        RoutingView v = view;
+        ShardId shard = v.route(key).read();
         long start = System.nanoTime();
-        try (Connection c = connection(shard, view.epoch())) {
+        try (Connection c = connection(shard, v.epoch())) {
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);
@@ -232,7 +254,7 @@ public final class Router implements AutoCloseable {
     }
 
     /** Loads the latest routing state from the catalog now and heartbeats it. */
-    public void refresh() {
+    public synchronized void refresh() {
         Instant started = clock.instant();
         RoutingState state = catalog.currentRouting().orElseGet(() -> {
             long v = catalog.currentVersion();
@@ -242,13 +264,18 @@ public final class Router implements AutoCloseable {
             return RoutingState.stable(0, v);
         });
         if (view == null || state.epoch() != view.epoch()) {
-            // Mirrors of the old epoch land before this router reports the new one (DualWrite, point 6).
-            mirrorCommitter.drain();
             ShardMap from = map(state.mapVersion());
             Optional<ShardMap> to = state.targetVersion().isPresent()
                     ? Optional.of(map(state.targetVersion().getAsLong()))
                     : Optional.empty();
+            RoutingView old = view;
             view = new RoutingView(state, from, to);
+            // Report the new epoch only when nothing of the old one is left: its writes have
+            // finished and their best-effort mirrors have landed (DualWrite, point 6).
+            if (old != null) {
+                old.awaitQuiescent();
+            }
+            mirrorCommitter.drain();
             log.info("router {}: applied {}", id, state);
         }
         catalog.heartbeat(id, host, view.epoch(), leaseTtl);

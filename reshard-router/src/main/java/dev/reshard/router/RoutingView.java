@@ -12,6 +12,8 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One routing epoch as a router applies it: the stable map, and during a migration the target map
@@ -23,6 +25,8 @@ final class RoutingView {
     final Optional<ShardMap> to;
     /** For each source shard, the shards its moving keys go to. Empty when nothing moves. */
     private final Map<ShardId, Set<ShardId>> targetsBySource;
+    /** Writes running under this view; a router reports a newer epoch only once it is zero. */
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     RoutingView(RoutingState state, ShardMap from, Optional<ShardMap> to) {
         this.state = state;
@@ -61,6 +65,21 @@ final class RoutingView {
 
     long epoch() {
         return state.epoch();
+    }
+
+    void enter() {
+        inFlight.incrementAndGet();
+    }
+
+    void exit() {
+        inFlight.decrementAndGet();
+    }
+
+    /** Waits until no write runs under this view any more (it was replaced, so none starts). */
+    void awaitQuiescent() {
+        while (inFlight.get() > 0) {
+            LockSupport.parkNanos(50_000);
+        }
     }
 
     /** Where a read or write of {@code key} goes in this epoch. */

@@ -140,4 +140,37 @@ class PropagationIT {
         assertThat(balance(cluster.newShard, 1500)).isEqualTo(2L);
         assertThat(balance(cluster.oldShard, 5)).isEqualTo(2L);
     }
+
+    @EachEngine
+    void aRouterReportsANewEpochOnlyAfterItsWritesUnderTheOldOneHaveFinished(TestEngine engine) throws Exception {
+        Cluster cluster = cluster(engine);
+        Router router = cluster.router("r1");
+        set(router, 1500, 1);
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread slowWrite = new Thread(() -> router.write("users", 1500L, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE users SET balance = 2 WHERE id = 1500")) {
+                ps.executeUpdate();
+            }
+            inside.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        slowWrite.start();
+        inside.await();
+        long epoch = cluster.publish(Phase.DUAL_WRITE);
+        Thread.sleep(300); // several poll intervals: the router must not report the epoch yet
+        assertThat(cluster.catalog.routers())
+                .filteredOn(r -> r.id().equals("r1"))
+                .allSatisfy(r -> assertThat(r.appliedVersion()).isLessThan(epoch));
+        release.countDown();
+        slowWrite.join();
+        new Barrier(cluster.catalog, Clock.systemUTC(), Duration.ofMillis(20))
+                .awaitAllRouters(epoch, Duration.ofSeconds(5));
+        assertThat(balance(cluster.oldShard, 1500)).isEqualTo(2L);
+    }
 }
