@@ -163,10 +163,12 @@ class PropagationIT {
         slowWrite.start();
         inside.await();
         long epoch = cluster.publish(Phase.DUAL_WRITE);
-        Thread.sleep(300); // several poll intervals: the router must not report the epoch yet
-        assertThat(cluster.catalog.routers())
-                .filteredOn(r -> r.id().equals("r1"))
-                .allSatisfy(r -> assertThat(r.appliedVersion()).isLessThan(epoch));
+        // for several poll intervals the router must not report the epoch: a write of the old one is running
+        await().during(Duration.ofMillis(400))
+                .atMost(Duration.ofSeconds(2))
+                .until(() -> cluster.catalog.routers().stream()
+                        .filter(r -> r.id().equals("r1"))
+                        .allMatch(r -> r.appliedVersion() < epoch));
         release.countDown();
         slowWrite.join();
         new Barrier(cluster.catalog, Clock.systemUTC(), Duration.ofMillis(20))
