@@ -33,9 +33,9 @@ import org.h2.jdbcx.JdbcDataSource;
 /**
  * End-to-end cost of the router on PostgreSQL, against plain JDBC on the same pool in the same run.
  *
- * <p>Two databases on one embedded PostgreSQL server started for the run with durable settings
- * ({@code fsync}, {@code synchronous_commit} and {@code full_page_writes} on, unlike the test
- * servers) as shard_0 and shard_1, a table {@code users}
+ * <p>Two embedded PostgreSQL servers started for the run with durable settings ({@code fsync},
+ * {@code synchronous_commit} and {@code full_page_writes} on, unlike the test servers), one per
+ * shard (shard_0, shard_1; separate WALs, the same disk), a table {@code users}
  * (id bigint pk, balance bigint, note text) with 20,000 rows on shard_0, one client thread, one
  * transaction per operation. Plain and routed blocks alternate (block size 2,000) so that drift
  * (WAL, checkpoints, the other core) hits both alike. Reported: mean and percentiles per op and the
@@ -63,10 +63,11 @@ public final class RouterOverhead {
 
     public static void main(String[] args) throws Exception {
         int blocks = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-        try (EmbeddedPostgresServer server = TestDatabases.startPostgresServer(
-                        Map.of("fsync", "on", "synchronous_commit", "on", "full_page_writes", "on"));
-                TestDatabase s0 = server.newDatabase(2);
-                TestDatabase s1 = server.newDatabase(2)) {
+        Map<String, String> durable = Map.of("fsync", "on", "synchronous_commit", "on", "full_page_writes", "on");
+        try (EmbeddedPostgresServer server0 = TestDatabases.startPostgresServer(durable);
+                EmbeddedPostgresServer server1 = TestDatabases.startPostgresServer(durable);
+                TestDatabase s0 = server0.newDatabase(2);
+                TestDatabase s1 = server1.newDatabase(2)) {
             DataSource old = s0.dataSource();
             createTable(old, true);
             createTable(s1.dataSource(), false);
