@@ -1,0 +1,200 @@
+package dev.reshard.migration;
+
+import dev.reshard.jdbc.Dialect;
+import dev.reshard.jdbc.TableSpec;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/*
+ * Design notes (DESIGN.md section 4, "Sync-from-source")
+ *
+ * The one primitive behind catch-up, repair and rollback: make the target's rows for some primary
+ * keys equal the source's current rows.
+ *
+ * 1. Lock the source rows (SELECT ... FOR UPDATE, in primary-key order) and read them.
+ * 2. Lock the target rows the same way.
+ * 3. For each key, the wanted target state is the source row if it exists and its shard key moves
+ *    to this target, and "no row" otherwise. Upsert the wanted row, or delete a target row that
+ *    holds a moving key but should not exist. A target row whose shard key does not move here is
+ *    never touched: it is not ours.
+ * 4. Commit the target, then the source (which releases the source locks).
+ *
+ * Because the source rows are re-read under lock, the result is the source's state at some instant
+ * after every change that was committed before the call: any order of replays, and any number of
+ * repeats, converge. A concurrent writer of the same key waits on the source lock, so a mirror or
+ * replay of a later change cannot be overtaken by this one.
+ */
+/** Makes target rows equal the source's current rows for given primary keys. */
+public final class SyncFromSource {
+    private final Dialect sourceDialect;
+    private final Dialect targetDialect;
+
+    public SyncFromSource(Dialect sourceDialect, Dialect targetDialect) {
+        this.sourceDialect = sourceDialect;
+        this.targetDialect = targetDialect;
+    }
+
+    /** What one sync did. */
+    public record Outcome(int upserted, int deleted, int unchanged) {
+        Outcome plus(Outcome o) {
+            return new Outcome(upserted + o.upserted, deleted + o.deleted, unchanged + o.unchanged);
+        }
+    }
+
+    /**
+     * Syncs the rows with {@code keys} (primary-key values in key order) of {@code table} from
+     * {@code source} to {@code target}, in one transaction on each; both connections are left in
+     * auto-commit mode.
+     *
+     * @param sourceTable the table as the source describes it
+     * @param targetTable the same table as the target describes it
+     * @param movesToTarget whether a row with this shard-key value belongs on the target
+     */
+    public Outcome sync(
+            Connection source,
+            Connection target,
+            TableSpec sourceTable,
+            TableSpec targetTable,
+            List<List<Object>> keys,
+            Predicate<Object> movesToTarget)
+            throws SQLException {
+        if (keys.isEmpty()) {
+            return new Outcome(0, 0, 0);
+        }
+        source.setAutoCommit(false);
+        target.setAutoCommit(false);
+        try {
+            Map<List<Object>, Map<String, Object>> src = lock(source, sourceDialect, sourceTable, keys);
+            Map<List<Object>, Map<String, Object>> dst = lock(target, targetDialect, targetTable, keys);
+            String shardKey = sourceTable.shardKey().toLowerCase(Locale.ROOT);
+            int upserted = 0;
+            int deleted = 0;
+            int unchanged = 0;
+            try (PreparedStatement upsert = target.prepareStatement(targetDialect.upsert(targetTable));
+                    PreparedStatement delete = target.prepareStatement(targetDialect.deleteByKey(targetTable))) {
+                for (Map.Entry<List<Object>, List<Object>> e : keyed(keys).entrySet()) {
+                    Map<String, Object> wanted = src.get(e.getKey());
+                    if (wanted != null && !movesToTarget.test(wanted.get(shardKey))) {
+                        wanted = null;
+                    }
+                    Map<String, Object> present = dst.get(e.getKey());
+                    if (wanted != null) {
+                        if (wanted.equals(present)) {
+                            unchanged++;
+                            continue;
+                        }
+                        bind(upsert, targetTable.columns(), wanted);
+                        upsert.addBatch();
+                        upserted++;
+                    } else if (present != null && movesToTarget.test(present.get(shardKey))) {
+                        bindKey(delete, e.getValue());
+                        delete.addBatch();
+                        deleted++;
+                    } else {
+                        unchanged++;
+                    }
+                }
+                if (upserted > 0) {
+                    upsert.executeBatch();
+                }
+                if (deleted > 0) {
+                    delete.executeBatch();
+                }
+            }
+            target.commit();
+            source.commit();
+            return new Outcome(upserted, deleted, unchanged);
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(target);
+            rollbackQuietly(source);
+            throw e;
+        } finally {
+            target.setAutoCommit(true);
+            source.setAutoCommit(true);
+        }
+    }
+
+    /** The rows of {@code keys} on one side, locked, by normalized key. */
+    private static Map<List<Object>, Map<String, Object>> lock(
+            Connection c, Dialect dialect, TableSpec table, List<List<Object>> keys) throws SQLException {
+        Map<List<Object>, Map<String, Object>> rows = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(dialect.selectForUpdate(table, keys.size()))) {
+            int i = 1;
+            for (List<Object> key : keys) {
+                for (Object part : key) {
+                    ps.setObject(i++, part);
+                }
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int col = 0; col < table.columns().size(); col++) {
+                        row.put(table.columns().get(col).toLowerCase(Locale.ROOT), normalize(rs.getObject(col + 1)));
+                    }
+                    List<Object> key = new ArrayList<>();
+                    for (String k : table.primaryKey()) {
+                        key.add(row.get(k.toLowerCase(Locale.ROOT)));
+                    }
+                    rows.put(normalizeKey(key), row);
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static Map<List<Object>, List<Object>> keyed(List<List<Object>> keys) {
+        Map<List<Object>, List<Object>> out = new LinkedHashMap<>();
+        keys.forEach(k -> out.put(normalizeKey(k), k));
+        return out;
+    }
+
+    /** Keys from a changelog (Long or BigDecimal) and from a result set (Integer, Long) compare equal. */
+    static List<Object> normalizeKey(List<Object> key) {
+        List<Object> out = new ArrayList<>(key.size());
+        key.forEach(part -> out.add(normalize(part)));
+        return out;
+    }
+
+    private static Object normalize(Object value) {
+        if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+            return ((Number) value).longValue();
+        }
+        if (value instanceof java.math.BigDecimal d
+                && d.stripTrailingZeros().scale() <= 0
+                && d.toBigInteger().bitLength() < 63) {
+            return d.longValue();
+        }
+        if (value instanceof java.math.BigInteger b && b.bitLength() < 63) {
+            return b.longValue();
+        }
+        return value;
+    }
+
+    private static void bind(PreparedStatement ps, List<String> columns, Map<String, Object> row) throws SQLException {
+        for (int i = 0; i < columns.size(); i++) {
+            ps.setObject(i + 1, row.get(columns.get(i).toLowerCase(Locale.ROOT)));
+        }
+    }
+
+    private static void bindKey(PreparedStatement ps, List<Object> key) throws SQLException {
+        for (int i = 0; i < key.size(); i++) {
+            ps.setObject(i + 1, key.get(i));
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the caller sees the original failure
+        }
+    }
+}
