@@ -196,17 +196,10 @@ public final class Router implements AutoCloseable {
         RoutingView v = view;
         ShardId shard = v.route(key).read();
         long start = System.nanoTime();
-        try (Connection c = connection(shard, v.epoch())) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                counters(shard).read(System.nanoTime() - start);
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
+        try {
+            T result = inTransaction(shard, v.epoch(), work);
+            counters(shard).read(System.nanoTime() - start);
+            return result;
         } catch (SQLException e) {
             counters(shard).error();
             throw new ReshardException(
@@ -332,17 +325,10 @@ public final class Router implements AutoCloseable {
         }
         ShardId shard = route.primary();
         long start = System.nanoTime();
-        try (Connection c = connection(shard, v.epoch())) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                counters(shard).write(System.nanoTime() - start);
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
+        try {
+            T result = inTransaction(shard, v.epoch(), work);
+            counters(shard).write(System.nanoTime() - start);
+            return result;
         } catch (SQLException e) {
             counters(shard).error();
             if (sql(shard).isFenceRejection(e)) {
@@ -352,6 +338,21 @@ public final class Router implements AutoCloseable {
                     "router " + id + ": write of key " + key + " on " + shard + " failed: " + e.getMessage()
                             + " (SQLState " + e.getSQLState() + ")",
                     e);
+        }
+    }
+
+    /** Runs {@code work} in one transaction on {@code shard}: commit on return, roll back on a throw. */
+    private <T> T inTransaction(ShardId shard, long epoch, SqlWork<T> work) throws SQLException {
+        try (Connection c = connection(shard, epoch)) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 

@@ -164,6 +164,24 @@ final class Cluster implements AutoCloseable {
         return out;
     }
 
+    /** Sets a user's balance through the router: UPDATE, or INSERT when the row does not exist. */
+    static void setBalance(Router router, long id, long value) {
+        router.write("users", id, c -> {
+            try (PreparedStatement up = c.prepareStatement("UPDATE users SET balance = ? WHERE id = ?")) {
+                up.setLong(1, value);
+                up.setLong(2, id);
+                if (up.executeUpdate() == 0) {
+                    try (PreparedStatement in = c.prepareStatement("INSERT INTO users (id, balance) VALUES (?, ?)")) {
+                        in.setLong(1, id);
+                        in.setLong(2, value);
+                        in.executeUpdate();
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
     static Long balance(DataSource shard, long id) throws SQLException {
         try (Connection c = shard.getConnection();
                 PreparedStatement ps = c.prepareStatement("SELECT balance FROM users WHERE id = ?")) {

@@ -8,35 +8,13 @@ import dev.reshard.core.migration.Phase;
 import dev.reshard.testkit.EachEngine;
 import dev.reshard.testkit.TestDatabase;
 import dev.reshard.testkit.TestEngine;
-import java.sql.PreparedStatement;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 
 /**
  * In READ_NEW the mirror serves reads, so a mirror commit that fails after the primary committed is
  * re-synced from the primary before the answer; if that fails too, the caller is told the outcome
  * is unknown.
  */
-class OutcomeIT {
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private static void set(Router router, long id, long value) {
-        router.write("users", id, c -> {
-            try (PreparedStatement up = c.prepareStatement("UPDATE users SET balance = ? WHERE id = ?")) {
-                up.setLong(1, value);
-                up.setLong(2, id);
-                return up.executeUpdate();
-            }
-        });
-    }
+class OutcomeIT extends ClusterTest {
 
     @EachEngine
     void mirrorCommitFailsAfterThePrimaryCommitted_resyncRepairsIt_orTheOutcomeIsUnknown(TestEngine engine)
@@ -60,12 +38,12 @@ class OutcomeIT {
         router.refresh();
 
         mirror.failNext.set(1); // the mirror's commit fails once; the re-sync commits
-        set(router, 1500, 2);
+        Cluster.setBalance(router, 1500, 2);
         assertThat(balance(a.dataSource(), 1500)).isEqualTo(2L);
         assertThat(balance(b.dataSource(), 1500)).isEqualTo(2L);
 
         mirror.failNext.set(2); // the mirror's commit and the re-sync both fail
-        assertThatThrownBy(() -> set(router, 1500, 3))
+        assertThatThrownBy(() -> Cluster.setBalance(router, 1500, 3))
                 .isInstanceOf(OutcomeUnknownException.class)
                 .hasMessageContaining("committed on shard_0 but its mirror on shard_1")
                 .hasMessageContaining("read the key back before retrying");

@@ -8,19 +8,9 @@ import dev.reshard.testkit.EachEngine;
 import dev.reshard.testkit.TestEngine;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 
-class PreflightIT {
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
+class PreflightIT extends ClusterTest {
 
     @EachEngine
     void aShardMissingAColumn_stopsTheRouterFromStarting_namingShardTableAndColumn(TestEngine engine) throws Exception {

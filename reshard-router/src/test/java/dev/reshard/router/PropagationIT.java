@@ -10,46 +10,11 @@ import dev.reshard.core.migration.Phase;
 import dev.reshard.testkit.EachEngine;
 import dev.reshard.testkit.TestEngine;
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 
 /** Map propagation: the barrier, router leases, and the in-shard fence. */
-class PropagationIT {
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private Cluster cluster(TestEngine engine) throws SQLException {
-        Cluster c = Cluster.of(engine, resources);
-        resources.add(c);
-        return c;
-    }
-
-    private static void set(Router router, long id, long value) {
-        router.write("users", id, c -> {
-            try (PreparedStatement up = c.prepareStatement("UPDATE users SET balance = ? WHERE id = ?")) {
-                up.setLong(1, value);
-                up.setLong(2, id);
-                if (up.executeUpdate() == 0) {
-                    try (PreparedStatement in = c.prepareStatement("INSERT INTO users (id, balance) VALUES (?, ?)")) {
-                        in.setLong(1, id);
-                        in.setLong(2, value);
-                        in.executeUpdate();
-                    }
-                }
-            }
-            return null;
-        });
-    }
+class PropagationIT extends ClusterTest {
 
     @EachEngine
     void barrier_waitsForTheSlowRouter_andNamesIt(TestEngine engine) throws Exception {
@@ -75,7 +40,7 @@ class PropagationIT {
         Cluster cluster = cluster(engine);
         Router live = cluster.router("live");
         Router cut = cluster.router("cut", Duration.ofMillis(50), Duration.ofMillis(600));
-        set(cut, 10, 1);
+        Cluster.setBalance(cut, 10, 1);
         cut.pauseRefresh(true);
         long epoch = cluster.publish(Phase.DUAL_WRITE);
         Barrier barrier = new Barrier(cluster.catalog, Clock.systemUTC(), Duration.ofMillis(20));
@@ -83,12 +48,12 @@ class PropagationIT {
         barrier.awaitAllRouters(epoch, Duration.ofSeconds(10));
         assertThat(live.appliedEpoch()).isEqualTo(epoch);
         await().atMost(Duration.ofSeconds(5))
-                .untilAsserted(() -> assertThatThrownBy(() -> set(cut, 10, 2))
+                .untilAsserted(() -> assertThatThrownBy(() -> Cluster.setBalance(cut, 10, 2))
                         .isInstanceOf(LeaseExpiredException.class)
                         .hasMessageContaining("router cut has not reached the catalog"));
         assertThat(balance(cluster.oldShard, 10)).isEqualTo(1L);
         cut.pauseRefresh(false);
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> set(cut, 10, 3));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> Cluster.setBalance(cut, 10, 3));
         assertThat(balance(cluster.oldShard, 10)).isEqualTo(3L);
     }
 
@@ -99,7 +64,7 @@ class PropagationIT {
         Router stale = cluster.router("stale");
         cluster.publish(Phase.DUAL_WRITE);
         stale.refresh();
-        set(stale, 1500, 1);
+        Cluster.setBalance(stale, 1500, 1);
         stale.pauseRefresh(true);
         // the orchestrator moves on without the paused router (as after its lease lapsed)
         cluster.publish(Phase.BACKFILL);
@@ -110,7 +75,7 @@ class PropagationIT {
         long staleEpoch = stale.appliedEpoch();
         assertThat(staleEpoch).isLessThan(cutover);
         // its view still says "primary is old": the old shard's trigger refuses, it refreshes and retries
-        set(stale, 1500, 42);
+        Cluster.setBalance(stale, 1500, 42);
         assertThat(stale.appliedEpoch()).isEqualTo(cutover);
         assertThat(balance(cluster.newShard, 1500)).isEqualTo(42L);
         assertThat(balance(cluster.oldShard, 1500))
@@ -125,16 +90,16 @@ class PropagationIT {
         Router stale = cluster.router("stale");
         cluster.publish(Phase.DUAL_WRITE);
         stale.refresh();
-        set(stale, 1500, 1);
-        set(stale, 5, 1);
+        Cluster.setBalance(stale, 1500, 1);
+        Cluster.setBalance(stale, 5, 1);
         stale.pauseRefresh(true);
         cluster.publish(Phase.BACKFILL);
         cluster.publish(Phase.VERIFY);
         long readNew = cluster.publish(Phase.READ_NEW);
         cluster.raiseFence(cluster.oldShard, readNew);
         // both keys still have the old shard as primary in READ_NEW: the retry lands on the fenced shard again
-        set(stale, 1500, 2);
-        set(stale, 5, 2);
+        Cluster.setBalance(stale, 1500, 2);
+        Cluster.setBalance(stale, 5, 2);
         assertThat(stale.appliedEpoch()).isEqualTo(readNew);
         assertThat(balance(cluster.oldShard, 1500)).isEqualTo(2L);
         assertThat(balance(cluster.newShard, 1500)).isEqualTo(2L);
@@ -145,7 +110,7 @@ class PropagationIT {
     void aRouterReportsANewEpochOnlyAfterItsWritesUnderTheOldOneHaveFinished(TestEngine engine) throws Exception {
         Cluster cluster = cluster(engine);
         Router router = cluster.router("r1");
-        set(router, 1500, 1);
+        Cluster.setBalance(router, 1500, 1);
         java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         Thread slowWrite = new Thread(() -> router.write("users", 1500L, c -> {

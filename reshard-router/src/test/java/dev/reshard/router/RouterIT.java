@@ -19,41 +19,9 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 
 /** The router against real shards, per phase of DESIGN.md section 2. */
-class RouterIT {
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private Cluster cluster(TestEngine engine) throws SQLException {
-        Cluster c = Cluster.of(engine, resources);
-        resources.add(c);
-        return c;
-    }
-
-    private static void setBalance(Router router, long id, long value) {
-        router.write("users", id, c -> {
-            try (PreparedStatement up = c.prepareStatement("UPDATE users SET balance = ? WHERE id = ?")) {
-                up.setLong(1, value);
-                up.setLong(2, id);
-                if (up.executeUpdate() == 0) {
-                    try (PreparedStatement in = c.prepareStatement("INSERT INTO users (id, balance) VALUES (?, ?)")) {
-                        in.setLong(1, id);
-                        in.setLong(2, value);
-                        in.executeUpdate();
-                    }
-                }
-            }
-            return null;
-        });
-    }
+class RouterIT extends ClusterTest {
 
     private static Long readBalance(Router router, long id) {
         return router.read("users", id, c -> {
@@ -72,8 +40,8 @@ class RouterIT {
         Router router = cluster.router("r1");
         long moving = 1500;
         long staying = 5;
-        setBalance(router, moving, 1);
-        setBalance(router, staying, 1);
+        Cluster.setBalance(router, moving, 1);
+        Cluster.setBalance(router, staying, 1);
         assertThat(balance(cluster.oldShard, moving)).isEqualTo(1);
         assertThat(balance(cluster.newShard, moving)).isNull();
         Phase[] phases = {
@@ -89,13 +57,13 @@ class RouterIT {
                     .as("%s reads from %s", phase, phase.reads())
                     .isEqualTo(phase.reads() == Phase.Side.OLD ? 7L : 8L);
             value++;
-            setBalance(router, moving, value);
+            Cluster.setBalance(router, moving, value);
             router.awaitMirrors();
             boolean oldWritten = phase.primary() == Phase.Side.OLD;
             boolean newWritten = phase.primary() == Phase.Side.NEW || phase.mirror() != Phase.Mirror.NONE;
             assertThat(balance(cluster.oldShard, moving)).as("%s old", phase).isEqualTo(oldWritten ? value : 7L);
             assertThat(balance(cluster.newShard, moving)).as("%s new", phase).isEqualTo(newWritten ? value : 8L);
-            setBalance(router, staying, value);
+            Cluster.setBalance(router, staying, value);
             assertThat(balance(cluster.oldShard, staying))
                     .as("%s staying key", phase)
                     .isEqualTo(value);
@@ -128,7 +96,7 @@ class RouterIT {
         cluster.publish(Phase.DUAL_WRITE);
         router.refresh();
         for (long id = 1000; id < 1010; id++) {
-            setBalance(router, id, id);
+            Cluster.setBalance(router, id, id);
         }
         for (int i = 0; i < 5; i++) {
             router.write("users", 1001L, c -> {
@@ -148,7 +116,7 @@ class RouterIT {
             });
         }
         // one transaction, many rows: moving and staying keys, two tables, and a delete
-        setBalance(router, 7, 70);
+        Cluster.setBalance(router, 7, 70);
         router.write("users", 1005L, c -> {
             try (Statement s = c.createStatement()) {
                 s.executeUpdate("UPDATE users SET balance = balance * 2 WHERE id BETWEEN 1005 AND 1008 OR id = 7");
@@ -176,7 +144,7 @@ class RouterIT {
         router.refresh();
         other.refresh();
         for (long id = 2000; id < 2005; id++) {
-            setBalance(router, id, 0);
+            Cluster.setBalance(router, id, 0);
         }
         ExecutorService pool = Executors.newFixedThreadPool(6);
         try {

@@ -15,7 +15,6 @@ import dev.reshard.testkit.TestDatabase;
 import dev.reshard.testkit.TestDatabases;
 import dev.reshard.testkit.TestEngine;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -25,23 +24,6 @@ import org.junit.jupiter.api.Test;
  * is committed anywhere.
  */
 class SecondaryFailureIT {
-
-    private static void set(Router router, long id, long value) {
-        router.write("users", id, c -> {
-            try (PreparedStatement up = c.prepareStatement("UPDATE users SET balance = ? WHERE id = ?")) {
-                up.setLong(1, value);
-                up.setLong(2, id);
-                if (up.executeUpdate() == 0) {
-                    try (PreparedStatement in = c.prepareStatement("INSERT INTO users (id, balance) VALUES (?, ?)")) {
-                        in.setLong(1, id);
-                        in.setLong(2, value);
-                        in.executeUpdate();
-                    }
-                }
-            }
-            return null;
-        });
-    }
 
     @Test
     void secondaryDown_beforeReadNewTheWriteSucceeds_inReadNewItFailsWithNothingHalfWritten() throws Exception {
@@ -58,12 +40,12 @@ class SecondaryFailureIT {
                 Router router = cluster.router("r1");
                 cluster.publish(Phase.DUAL_WRITE);
                 router.refresh();
-                set(router, 1500, 1);
+                Cluster.setBalance(router, 1500, 1);
                 router.awaitMirrors();
                 assertThat(balance(newShard, 1500)).isEqualTo(1L);
 
                 server.stop();
-                set(router, 1500, 2);
+                Cluster.setBalance(router, 1500, 2);
                 router.awaitMirrors();
                 assertThat(balance(old.dataSource(), 1500)).isEqualTo(2L);
                 assertThat(router.counters().get(Cluster.NEW).mirrorFailures()).isPositive();
@@ -75,7 +57,7 @@ class SecondaryFailureIT {
                 cluster.publish(Phase.VERIFY);
                 cluster.publish(Phase.READ_NEW);
                 router.refresh();
-                assertThatThrownBy(() -> set(router, 1500, 3))
+                assertThatThrownBy(() -> Cluster.setBalance(router, 1500, 3))
                         .isInstanceOf(ReshardException.class)
                         .hasMessageContaining("was not committed");
                 assertThat(balance(old.dataSource(), 1500))
@@ -84,7 +66,7 @@ class SecondaryFailureIT {
 
                 server.restart();
                 newShard.getHikariPoolMXBean().softEvictConnections();
-                set(router, 1500, 4);
+                Cluster.setBalance(router, 1500, 4);
                 assertThat(balance(newShard, 1500)).isEqualTo(4L);
                 assertThat(balance(old.dataSource(), 1500)).isEqualTo(4L);
             }
