@@ -151,10 +151,9 @@ final class DualWrite {
     /** The images of every row this transaction changed, grouped by the mirror shard they go to. */
     private Map<ShardId, List<Image>> changedRows(Connection p, ShardId primary, RoutingView view) throws SQLException {
         ShardSql sql = router.sql(primary);
-        String tx = sql.currentTransactionId(p);
         Map<ShardId, List<Image>> out = new LinkedHashMap<>();
         Map<String, ShardedTable> tables = router.tables();
-        for (ShardSql.Change change : dedupe(sql.changesOf(p, tx))) {
+        for (ShardSql.Change change : dedupe(sql.changesOfCurrentTransaction(p))) {
             String name = change.table().toLowerCase(java.util.Locale.ROOT);
             ShardedTable table = tables.get(name.substring(name.lastIndexOf('.') + 1));
             if (table == null) {

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -43,18 +42,9 @@ final class JdbcShardSql implements ShardSql {
     }
 
     @Override
-    public String currentTransactionId(Connection c) throws SQLException {
-        OptionalLong id = capture.currentTransactionId(c);
-        return id.isPresent() ? Long.toString(id.getAsLong()) : null;
-    }
-
-    @Override
-    public List<Change> changesOf(Connection c, String transactionId) throws SQLException {
-        if (transactionId == null) {
-            return List.of();
-        }
+    public List<Change> changesOfCurrentTransaction(Connection c) throws SQLException {
         List<Change> out = new ArrayList<>();
-        for (ChangeEntry e : capture.changesOf(c, Long.parseLong(transactionId))) {
+        for (ChangeEntry e : capture.changesOfCurrentTransaction(c)) {
             out.add(new Change(e.table(), e.primaryKey(), e.op().name().charAt(0)));
         }
         return out;

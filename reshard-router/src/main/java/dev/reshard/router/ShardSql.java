@@ -18,11 +18,8 @@ interface ShardSql {
     /** Tags the session with the router's routing epoch (checked by the shard's fence). */
     void setEpoch(Connection c, long epoch) throws SQLException;
 
-    /** The open transaction's id, as the capture triggers record it. */
-    String currentTransactionId(Connection c) throws SQLException;
-
-    /** The rows the open transaction changed, in changelog order. */
-    List<Change> changesOf(Connection c, String transactionId) throws SQLException;
+    /** The rows the open transaction changed, in changelog order (one round trip where possible). */
+    List<Change> changesOfCurrentTransaction(Connection c) throws SQLException;
 
     /** The current image of one row (column -> value), or null when it does not exist; locks it. */
     Map<String, Object> lockRow(Connection c, ShardedTable table, List<Object> primaryKey) throws SQLException;

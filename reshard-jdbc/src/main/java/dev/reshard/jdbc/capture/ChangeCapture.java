@@ -124,6 +124,17 @@ public interface ChangeCapture {
     List<ChangeEntry> changesOf(Connection connection, long transactionId) throws SQLException;
 
     /**
+     * The entries the connection's open transaction has logged, in id order; empty when it has
+     * logged none. The same as {@link #currentTransactionId} then {@link #changesOf}, in one round
+     * trip where the engine lets the query name its own transaction (PostgreSQL, H2): the router's
+     * dual-write asks this on every write of a migrating shard.
+     */
+    default List<ChangeEntry> changesOfCurrentTransaction(Connection connection) throws SQLException {
+        OptionalLong id = currentTransactionId(connection);
+        return id.isPresent() ? changesOf(connection, id.getAsLong()) : List.of();
+    }
+
+    /**
      * Up to {@code limit} entries with id greater than {@code lastId}, in id order, for catch-up.
      * See the design notes on insertion versus commit order.
      */

@@ -20,6 +20,18 @@ final class Changelog {
         }
     }
 
+    /**
+     * The entries of the transaction that {@code currentTransactionSql} names, an SQL expression
+     * the engine evaluates to the open transaction's id or NULL (then no entry matches).
+     */
+    static List<ChangeEntry> ofCurrentTransaction(Connection connection, String currentTransactionSql)
+            throws SQLException {
+        try (PreparedStatement statement =
+                connection.prepareStatement(COLUMNS + " WHERE tx_id = " + currentTransactionSql + " ORDER BY id")) {
+            return read(statement);
+        }
+    }
+
     static List<ChangeEntry> after(Connection connection, long lastId, int limit) throws SQLException {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);

@@ -152,6 +152,11 @@ final class H2ChangeCapture implements ChangeCapture {
     }
 
     @Override
+    public List<ChangeEntry> changesOfCurrentTransaction(Connection connection) throws SQLException {
+        return Changelog.ofCurrentTransaction(connection, "CAST(TRANSACTION_ID() AS BIGINT)");
+    }
+
+    @Override
     public List<ChangeEntry> changesAfter(Connection connection, long lastId, int limit) throws SQLException {
         return Changelog.after(connection, lastId, limit);
     }

@@ -249,6 +249,11 @@ final class PostgresChangeCapture implements ChangeCapture {
     }
 
     @Override
+    public List<ChangeEntry> changesOfCurrentTransaction(Connection connection) throws SQLException {
+        return Changelog.ofCurrentTransaction(connection, "pg_catalog.pg_current_xact_id_if_assigned()::text::bigint");
+    }
+
+    @Override
     public List<ChangeEntry> changesAfter(Connection connection, long lastId, int limit) throws SQLException {
         return Changelog.after(connection, lastId, limit);
     }

@@ -59,12 +59,16 @@ class ChangeCaptureIT {
             c.setAutoCommit(false);
 
             assertThat(capture.currentTransactionId(c)).isEmpty();
+            assertThat(capture.changesOfCurrentTransaction(c)).isEmpty();
             update(c, "INSERT INTO accounts VALUES (1, 10, 'a@x', 5.00)");
             update(c, "UPDATE accounts SET email = 'b@x' WHERE id = 1");
             update(c, "INSERT INTO accounts VALUES (2, 10, 'c@x', 0)");
             update(c, "DELETE FROM accounts WHERE id = 2");
             long tx = capture.currentTransactionId(c).orElseThrow();
             List<ChangeEntry> changes = capture.changesOf(c, tx);
+            assertThat(capture.changesOfCurrentTransaction(c))
+                    .as("one round trip, same answer")
+                    .isEqualTo(changes);
             c.commit();
 
             assertThat(changes)
@@ -293,6 +297,9 @@ class ChangeCaptureIT {
             update(c, "INSERT INTO accounts VALUES (" + (1000 + id) + ", 10, 'y', 0)");
             OptionalLong tx = capture.currentTransactionId(c);
             List<ChangeEntry> changes = capture.changesOf(c, tx.orElseThrow());
+            if (!capture.changesOfCurrentTransaction(c).equals(changes)) {
+                throw new AssertionError("changesOfCurrentTransaction differs from changesOf(currentTransactionId)");
+            }
             bothWritten.await(30, TimeUnit.SECONDS);
             c.commit();
             return new Result(tx.getAsLong(), changes);
