@@ -129,6 +129,10 @@ final class DualWrite {
                 rollback(p);
                 rollbackAll(mirrors);
             }
+            if (router.sql(primary).isShardKeyChange(e)) {
+                throw new ShardKeyChangeException(
+                        "router " + router.routerId() + ": write of key " + key + " refused: " + e.getMessage());
+            }
             if (router.sql(primary).isFenceRejection(e)) {
                 throw new Router.FenceRejection(primary, e);
             }

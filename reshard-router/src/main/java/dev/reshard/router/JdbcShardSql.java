@@ -123,6 +123,19 @@ final class JdbcShardSql implements ShardSql {
     }
 
     @Override
+    public boolean isShardKeyChange(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s
+                    && "23514".equals(s.getSQLState())
+                    && s.getMessage() != null
+                    && s.getMessage().contains("shard key of a row cannot change")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
     public boolean isFenceRejection(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException s

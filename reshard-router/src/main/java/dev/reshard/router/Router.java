@@ -331,6 +331,10 @@ public final class Router implements AutoCloseable {
             return result;
         } catch (SQLException e) {
             counters(shard).error();
+            if (sql(shard).isShardKeyChange(e)) {
+                throw new ShardKeyChangeException(
+                        "router " + id + ": write of key " + key + " refused: " + e.getMessage());
+            }
             if (sql(shard).isFenceRejection(e)) {
                 throw new FenceRejection(shard, e);
             }

@@ -36,6 +36,9 @@ interface ShardSql {
     /** Deletes by primary key. */
     void delete(Connection c, ShardedTable table, List<Object> primaryKey) throws SQLException;
 
+    /** True when {@code e} is the capture trigger refusing a change of a row's shard key. */
+    boolean isShardKeyChange(SQLException e);
+
     /** True when {@code e} is the shard's fence refusing an older epoch. */
     boolean isFenceRejection(SQLException e);
 

@@ -19,8 +19,11 @@ import java.util.OptionalLong;
  *   1. the fence check: read the table's row in reshard_fence (epoch E, allow_untagged) and the
  *      session's map epoch; refuse the write with SQLSTATE 40001 if the session epoch is below E,
  *      or absent while allow_untagged is false;
- *   2. append (table, pk as a JSON array, op, tx_id) to reshard_changelog; a primary-key change
- *      appends DELETE of the old key and INSERT of the new one.
+ *   2. refuse an UPDATE that changes the row's shard key (SQLSTATE 23514, see ShardKeyGuard):
+ *      the row would move between shards behind the router, and a migration would copy it to the
+ *      wrong place; H2's Java trigger reads the shard-key column from its fence row;
+ *   3. append (table, pk as a JSON array, op, tx_id) to reshard_changelog; a primary-key change
+ *      that keeps the shard key appends DELETE of the old key and INSERT of the new one.
  * Because both happen in the writer's transaction, a changelog row exists if and only if its
  * change commits: a rollback (of the statement or the transaction) removes both, a crash loses
  * neither, and every writer is captured, routed or not. The changelog holds keys, never row

@@ -37,6 +37,7 @@ public final class H2CaptureTrigger implements Trigger {
     private final Map<Object, Statements> sessions = Collections.synchronizedMap(new WeakHashMap<>());
     private String table;
     private int[] keyIndexes;
+    private Map<String, Integer> columnPositions;
     private String fenceSql;
     private String insertSql;
 
@@ -50,13 +51,16 @@ public final class H2CaptureTrigger implements Trigger {
         this.table = tableName;
         this.keyIndexes = keyIndexes(connection.getMetaData(), schemaName, tableName);
         String schema = '"' + schemaName.replace("\"", "\"\"") + '"';
-        this.fenceSql = "SELECT epoch, allow_untagged, @reshard_epoch FROM " + schema + "." + CaptureNames.FENCE
-                + " WHERE table_name = ?";
+        this.columnPositions = columnPositions(connection.getMetaData(), schemaName, tableName);
+        this.fenceSql = "SELECT epoch, allow_untagged, @reshard_epoch, shard_key FROM " + schema + "."
+                + CaptureNames.FENCE + " WHERE table_name = ?";
         this.insertSql = "INSERT INTO " + schema + "." + CaptureNames.CHANGELOG
                 + " (table_name, pk, op, tx_id) VALUES (?, ?, ?, CAST(TRANSACTION_ID() AS BIGINT))";
     }
 
-    private static int[] keyIndexes(DatabaseMetaData metaData, String schema, String table) throws SQLException {
+    /** Column name (as the catalog stores it) to its index in the trigger's row arrays. */
+    private static Map<String, Integer> columnPositions(DatabaseMetaData metaData, String schema, String table)
+            throws SQLException {
         Map<String, Integer> positions = new HashMap<>();
         try (ResultSet columns = metaData.getColumns(null, schema, table, null)) {
             while (columns.next()) {
@@ -65,6 +69,11 @@ public final class H2CaptureTrigger implements Trigger {
                 }
             }
         }
+        return positions;
+    }
+
+    private static int[] keyIndexes(DatabaseMetaData metaData, String schema, String table) throws SQLException {
+        Map<String, Integer> positions = columnPositions(metaData, schema, table);
         TreeMap<Short, Integer> key = new TreeMap<>();
         try (ResultSet primaryKey = metaData.getPrimaryKeys(null, schema, table)) {
             while (primaryKey.next()) {
@@ -80,7 +89,14 @@ public final class H2CaptureTrigger implements Trigger {
     @Override
     public void fire(Connection connection, Object[] oldRow, Object[] newRow) throws SQLException {
         Statements statements = statements(connection);
-        checkFence(statements.fence);
+        String shardKey = checkFence(statements.fence);
+        if (oldRow != null && newRow != null && shardKey != null) {
+            Integer at = columnPositions.get(shardKey);
+            if (at != null && !java.util.Objects.equals(oldRow[at], newRow[at])) {
+                throw new SQLException(
+                        ShardKeyGuard.message(table, shardKey, oldRow[at], newRow[at]), ShardKeyGuard.SQLSTATE);
+            }
+        }
         if (oldRow == null) {
             log(statements.insert, newRow, ChangeOp.INSERT);
         } else if (newRow == null) {
@@ -104,11 +120,13 @@ public final class H2CaptureTrigger implements Trigger {
         return statements;
     }
 
-    private void checkFence(PreparedStatement fence) throws SQLException {
+    /** Checks the fence; returns the table's shard-key column, or null when it has no fence row. */
+    private String checkFence(PreparedStatement fence) throws SQLException {
         try (ResultSet row = fence.executeQuery()) {
             if (!row.next()) {
-                return;
+                return null;
             }
+            String shardKey = row.getString(4);
             long fenceEpoch = row.getLong(1);
             boolean allowUntagged = row.getBoolean(2);
             long sessionEpoch = row.getLong(3);
@@ -119,6 +137,7 @@ public final class H2CaptureTrigger implements Trigger {
             } else if (sessionEpoch < fenceEpoch) {
                 throw new SQLException(Fence.olderEpoch(sessionEpoch, fenceEpoch, table), Fence.SQLSTATE);
             }
+            return shardKey;
         }
     }
 

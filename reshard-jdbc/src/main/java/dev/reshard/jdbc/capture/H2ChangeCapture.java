@@ -59,12 +59,21 @@ final class H2ChangeCapture implements ChangeCapture {
                     + "table_name VARCHAR(128) PRIMARY KEY,"
                     + " epoch BIGINT NOT NULL,"
                     + " allow_untagged BOOLEAN NOT NULL)");
+            // H2's Java trigger learns the shard-key column from its fence row (see H2CaptureTrigger)
+            statement.execute("ALTER TABLE " + schema + "." + CaptureNames.FENCE
+                    + " ADD COLUMN IF NOT EXISTS shard_key VARCHAR(128)");
         }
         try (PreparedStatement statement =
                 connection.prepareStatement("INSERT INTO " + schema + "." + CaptureNames.FENCE
                         + " (table_name, epoch, allow_untagged) SELECT CAST(? AS VARCHAR(128)), 0, TRUE WHERE NOT EXISTS"
                         + " (SELECT 1 FROM " + schema + "." + CaptureNames.FENCE + " WHERE table_name = ?)")) {
             statement.setString(1, table.table().name());
+            statement.setString(2, table.table().name());
+            statement.executeUpdate();
+        }
+        try (PreparedStatement statement = connection.prepareStatement(
+                "UPDATE " + schema + "." + CaptureNames.FENCE + " SET shard_key = ? WHERE table_name = ?")) {
+            statement.setString(1, table.shardKey());
             statement.setString(2, table.table().name());
             statement.executeUpdate();
         }

@@ -156,7 +156,15 @@ final class MariaDbChangeCapture implements ChangeCapture {
                     .append(" <=> NEW.")
                     .append(SQL.quote(column));
         }
-        return "  IF " + same + " THEN\n"
+        String key = SQL.quote(table.shardKey());
+        return "  IF NOT (OLD." + key + " <=> NEW." + key + ") THEN\n"
+                + "    SET v_message = CONCAT('reshard: the shard key of a row cannot change while table "
+                + table.table().name() + " is captured (column " + table.shardKey() + ", ', COALESCE(OLD." + key
+                + ", 'NULL'), ' -> ', COALESCE(NEW." + key + ", 'NULL'), '); delete the row and insert it under the"
+                + " new key');\n"
+                + "    SIGNAL SQLSTATE '" + ShardKeyGuard.SQLSTATE + "' SET MESSAGE_TEXT = v_message;\n"
+                + "  END IF;\n"
+                + "  IF " + same + " THEN\n"
                 + "    " + insert(schema) + "(" + literal + ", " + keyJson("NEW", table) + ", 'U', CONNECTION_ID());\n"
                 + "  ELSE\n"
                 + "    " + insert(schema) + "(" + literal + ", " + keyJson("OLD", table) + ", 'D', CONNECTION_ID()), ("

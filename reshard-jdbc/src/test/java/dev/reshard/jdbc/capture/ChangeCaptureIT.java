@@ -3,6 +3,7 @@ package dev.reshard.jdbc.capture;
 import static dev.reshard.jdbc.TestTables.execute;
 import static dev.reshard.jdbc.TestTables.update;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.reshard.jdbc.Dialect;
@@ -326,6 +327,29 @@ class ChangeCaptureIT {
 
             assertThat(capture.trim(c, firstPage.get(2).id())).isEqualTo(3);
             assertThat(capture.changesAfter(c, 0, 10)).isEqualTo(secondPage);
+        }
+    }
+
+    @EachEngine
+    void updateThatChangesTheShardKey_isRefusedInTheStatement_andChangesNothing(TestEngine engine) throws SQLException {
+        try (TestDatabase db = engine.newDatabase();
+                Connection c = db.connection()) {
+            accountsWithCapture(c);
+            ChangeCapture capture = ChangeCapture.of(c);
+            update(c, "INSERT INTO accounts VALUES (1, 10, 'a@x', 5.00)");
+            int logged = capture.changesAfter(c, 0, 100).size();
+            assertThatThrownBy(() -> update(c, "UPDATE accounts SET tenant_id = 11 WHERE id = 1"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("the shard key of a row cannot change while table")
+                    .hasMessageContaining("10 -> 11")
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23514"));
+            assertThat(capture.changesAfter(c, 0, 100)).hasSize(logged);
+            // other columns, and a primary-key change that keeps the shard key, still go through
+            update(c, "UPDATE accounts SET email = 'b@x' WHERE id = 1");
+            update(c, "UPDATE accounts SET id = 2 WHERE id = 1");
+            assertThat(capture.changesAfter(c, 0, 100))
+                    .extracting(ChangeEntry::op)
+                    .containsExactly(ChangeOp.INSERT, ChangeOp.UPDATE, ChangeOp.DELETE, ChangeOp.INSERT);
         }
     }
 
