@@ -66,12 +66,11 @@ public interface Dialect {
     }
 
     /**
-     * Selects every column of the rows with {@code keys} primary keys and locks them ({@code FOR
-     * UPDATE}), in primary-key order so that concurrent callers lock in one order. Binds {@link
-     * TableSpec#primaryKey()} in order, once per key. Rows that do not exist are simply not
-     * returned.
+     * Selects every column of the rows with {@code keys} primary keys, in primary-key order, without
+     * locking them (for rows the caller's transaction already holds). Binds as {@link
+     * #selectForUpdate}.
      */
-    default String selectForUpdate(TableSpec table, int keys) {
+    default String selectByKeys(TableSpec table, int keys) {
         if (keys < 1) {
             throw new IllegalArgumentException("keys must be at least 1, was " + keys);
         }
@@ -87,8 +86,18 @@ public interface Dialect {
                 sql.append(i == 0 ? "" : " OR ").append(one);
             }
         }
-        sql.append(" ORDER BY ").append(columnList(table.primaryKey())).append(" FOR UPDATE");
+        sql.append(" ORDER BY ").append(columnList(table.primaryKey()));
         return sql.toString();
+    }
+
+    /**
+     * Selects every column of the rows with {@code keys} primary keys and locks them ({@code FOR
+     * UPDATE}), in primary-key order so that concurrent callers lock in one order. Binds {@link
+     * TableSpec#primaryKey()} in order, once per key. Rows that do not exist are simply not
+     * returned.
+     */
+    default String selectForUpdate(TableSpec table, int keys) {
+        return selectByKeys(table, keys) + " FOR UPDATE";
     }
 
     /**

@@ -82,8 +82,8 @@ final class JdbcShardSql implements ShardSql {
     private Map<String, Object> row(Connection c, ShardedTable table, List<Object> primaryKey, boolean lock)
             throws SQLException {
         TableSpec spec = spec(c, table);
-        String sql = dialect.selectForUpdate(spec, 1);
-        try (PreparedStatement ps = c.prepareStatement(lock ? sql : sql.substring(0, sql.lastIndexOf(" FOR UPDATE")))) {
+        String sql = lock ? dialect.selectForUpdate(spec, 1) : dialect.selectByKeys(spec, 1);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < primaryKey.size(); i++) {
                 ps.setObject(i + 1, primaryKey.get(i));
             }
