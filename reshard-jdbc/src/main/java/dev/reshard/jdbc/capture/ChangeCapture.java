@@ -16,19 +16,28 @@ import java.util.OptionalLong;
  * ------------
  * What the triggers guarantee. install() puts AFTER INSERT/UPDATE/DELETE FOR EACH ROW triggers on
  * a sharded table. For every row a statement changes they run inside the writing transaction:
- *   1. the fence check: read the table's row in reshard_fence (epoch E, allow_untagged) and the
+ *   1. the shard-key guard, on UPDATE: if the row's shard-key column (TableSpec.shardKey()) changes
+ *      (OLD IS DISTINCT FROM NEW; on MariaDB compared as bytes, so a change of case or trailing
+ *      spaces under a case-insensitive collation counts), refuse the statement with SQLSTATE 23514
+ *      and "reshard: the shard key of a row cannot change while table T is migrating (column C,
+ *      old -> new); delete the row and insert it under the new key" (ShardKeyGuard: why 23514).
+ *      The row would move to another unit behind the router, and a migration would copy it to the
+ *      wrong place. It runs first, so a write that the fence would also refuse gets the final
+ *      answer rather than "retry";
+ *   2. the fence check: read the table's row in reshard_fence (epoch E, allow_untagged) and the
  *      session's map epoch; refuse the write with SQLSTATE 40001 if the session epoch is below E,
  *      or absent while allow_untagged is false;
- *   2. refuse an UPDATE that changes the row's shard key (SQLSTATE 23514, see ShardKeyGuard):
- *      the row would move between shards behind the router, and a migration would copy it to the
- *      wrong place; H2's Java trigger reads the shard-key column from its fence row;
  *   3. append (table, pk as a JSON array, op, tx_id) to reshard_changelog; a primary-key change
- *      that keeps the shard key appends DELETE of the old key and INSERT of the new one.
- * Because both happen in the writer's transaction, a changelog row exists if and only if its
+ *      appends DELETE of the old key and INSERT of the new one. With the shard key in the primary
+ *      key that is a change that keeps the shard key: one that changes it was refused in 1.
+ * Because all of it happens in the writer's transaction, a changelog row exists if and only if its
  * change commits: a rollback (of the statement or the transaction) removes both, a crash loses
- * neither, and every writer is captured, routed or not. The changelog holds keys, never row
- * images: readers re-read the current row (sync-from-source), so replaying an entry twice, or in
- * any order, converges.
+ * neither, and every writer is captured, routed or not. A refusal fails the whole statement (on
+ * PostgreSQL it also aborts the transaction), so a multi-row UPDATE changes no row. The changelog
+ * holds keys, never row images: readers re-read the current row (sync-from-source), so replaying
+ * an entry twice, or in any order, converges. install() replaces what an earlier install put in
+ * place, so re-installing brings the guard to a table captured before it existed and follows a
+ * changed shard key (H2 keeps its trigger and reads the shard key from the fence row instead).
  *
  * Why the transaction id comes from the database. The router needs "the rows this transaction
  * changed" before it commits (dual-write mirrors them). Tagging each transaction from the client
@@ -38,7 +47,8 @@ import java.util.OptionalLong;
  * TRANSACTION_ID(), MariaDB the InnoDB transaction id written by system versioning into the
  * changelog row itself (see MariaDbChangeCapture for why not information_schema.innodb_trx).
  * currentTransactionId() returns the same value inside the open transaction, and changesOf(id)
- * then lists exactly that transaction's entries.
+ * then lists exactly that transaction's entries. changesOfCurrentTransaction() answers both in one
+ * statement on every engine (the dual-write's hot path: one round trip instead of two).
  *
  * How the fence closes the paused-router window. A router tags its pooled connection with its map
  * epoch once (setEpoch, a session setting; nothing per write). To move writes off a shard, the
@@ -86,6 +96,11 @@ public interface ChangeCapture {
      * untagged writes allowed, i.e. no restriction) and the table's capture triggers (replacing
      * earlier ones). Idempotent. Runs in its own transaction when the connection is in auto-commit
      * mode (DDL commits implicitly on MariaDB and H2 regardless).
+     *
+     * <p>From then on an UPDATE that changes a row's {@linkplain TableSpec#shardKey() shard key}
+     * fails inside the writing statement with SQLSTATE 23514 and a message that contains "the shard
+     * key of a row cannot change" (stable text: routers match it); delete the row and insert it
+     * under the new key instead. Installing again with another shard key moves the guard to it.
      */
     void install(Connection connection, TableSpec table) throws SQLException;
 
@@ -129,8 +144,10 @@ public interface ChangeCapture {
     /**
      * The entries the connection's open transaction has logged, in id order; empty when it has
      * logged none. The same as {@link #currentTransactionId} then {@link #changesOf}, in one round
-     * trip where the engine lets the query name its own transaction (PostgreSQL, H2): the router's
-     * dual-write asks this on every write of a migrating shard.
+     * trip: the router's dual-write asks this on every write of a migrating shard. All three
+     * engines answer it with one statement; this default, the two calls, is for an implementation
+     * whose database cannot name its own transaction inside a query. Use the two calls when the
+     * transaction id itself is needed.
      */
     default List<ChangeEntry> changesOfCurrentTransaction(Connection connection) throws SQLException {
         OptionalLong id = currentTransactionId(connection);

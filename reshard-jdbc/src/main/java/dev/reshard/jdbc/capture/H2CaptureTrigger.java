@@ -5,6 +5,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -23,10 +24,18 @@ import org.h2.jdbc.JdbcConnection;
  * <pre>
  * Design notes
  * ------------
- * Per changed row, inside the writing transaction: check the fence (the table's reshard_fence row
- * against the session variable @reshard_epoch; SQLException with SQLSTATE 40001 on refusal), then
- * insert the changelog row(s) with CAST(TRANSACTION_ID() AS BIGINT) as tx_id. A primary-key change
- * logs DELETE of the old key and INSERT of the new one.
+ * Per changed row, inside the writing transaction, one read of the table's reshard_fence row
+ * (epoch, allow_untagged, the session variable @reshard_epoch and shard_key), then:
+ *   1. on UPDATE, the shard-key guard: when the old and new values of the column named by
+ *      shard_key differ (Objects.deepEquals), SQLIntegrityConstraintViolationException with SQLSTATE
+ *      23514 and ShardKeyGuard's message. A Java trigger cannot be given parameters, so install()
+ *      records the TableSpec's shard key in the fence row (H2 only) and re-install updates it. A
+ *      fence row with no shard_key (written before the guard existed, not re-installed) means no
+ *      guard; a shard_key that is not a column of the table fails the update (42S22);
+ *   2. the fence: SQLException with SQLSTATE 40001 on refusal;
+ *   3. insert the changelog row(s) with CAST(TRANSACTION_ID() AS BIGINT) as tx_id. A primary-key
+ *      change logs DELETE of the old key and INSERT of the new one.
+ * Without a fence row (never in a normal install) there is no guard and no fence, only logging.
  * H2 hands fire() a new Connection object on every call, so statements cannot be prepared "on the
  * connection". They are prepared once per session (the object the connections wrap) and cached in
  * a weak map: a session that closes is collected with its statements. A session runs one statement
@@ -89,14 +98,7 @@ public final class H2CaptureTrigger implements Trigger {
     @Override
     public void fire(Connection connection, Object[] oldRow, Object[] newRow) throws SQLException {
         Statements statements = statements(connection);
-        String shardKey = checkFence(statements.fence);
-        if (oldRow != null && newRow != null && shardKey != null) {
-            Integer at = columnPositions.get(shardKey);
-            if (at != null && !java.util.Objects.equals(oldRow[at], newRow[at])) {
-                throw new SQLException(
-                        ShardKeyGuard.message(table, shardKey, oldRow[at], newRow[at]), ShardKeyGuard.SQLSTATE);
-            }
-        }
+        check(statements.fence, oldRow, newRow);
         if (oldRow == null) {
             log(statements.insert, newRow, ChangeOp.INSERT);
         } else if (newRow == null) {
@@ -120,13 +122,15 @@ public final class H2CaptureTrigger implements Trigger {
         return statements;
     }
 
-    /** Checks the fence; returns the table's shard-key column, or null when it has no fence row. */
-    private String checkFence(PreparedStatement fence) throws SQLException {
+    /** The shard-key guard (on UPDATE), then the fence; both read the table's fence row. */
+    private void check(PreparedStatement fence, Object[] oldRow, Object[] newRow) throws SQLException {
         try (ResultSet row = fence.executeQuery()) {
             if (!row.next()) {
-                return null;
+                return;
             }
-            String shardKey = row.getString(4);
+            if (oldRow != null && newRow != null) {
+                checkShardKey(row.getString(4), oldRow, newRow);
+            }
             long fenceEpoch = row.getLong(1);
             boolean allowUntagged = row.getBoolean(2);
             long sessionEpoch = row.getLong(3);
@@ -137,7 +141,24 @@ public final class H2CaptureTrigger implements Trigger {
             } else if (sessionEpoch < fenceEpoch) {
                 throw new SQLException(Fence.olderEpoch(sessionEpoch, fenceEpoch, table), Fence.SQLSTATE);
             }
-            return shardKey;
+        }
+    }
+
+    /** {@code shardKey} is null for a fence row written by an install that predates the guard. */
+    private void checkShardKey(String shardKey, Object[] oldRow, Object[] newRow) throws SQLException {
+        if (shardKey == null) {
+            return;
+        }
+        Integer at = columnPositions.get(shardKey);
+        if (at == null) {
+            throw new SQLException(
+                    "reshard capture: shard-key column " + shardKey + " recorded in " + CaptureNames.FENCE
+                            + " is not a column of table " + table + "; re-install the capture with the table's spec",
+                    "42S22");
+        }
+        if (!Objects.deepEquals(oldRow[at], newRow[at])) {
+            throw new SQLIntegrityConstraintViolationException(
+                    ShardKeyGuard.message(table, shardKey, oldRow[at], newRow[at]), ShardKeyGuard.SQLSTATE);
         }
     }
 

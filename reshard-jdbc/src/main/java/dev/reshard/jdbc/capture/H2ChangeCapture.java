@@ -28,6 +28,15 @@ import java.util.OptionalLong;
  * raiseFence does not wait for writes in flight: a write that passed the check before the fence
  * was raised can still commit after it. H2 shards are for development and tests; use PostgreSQL or
  * MariaDB where a paused router is a real risk.
+ * The shard-key guard lives in the Java trigger, which H2 creates from a class name with no
+ * parameters: install() adds a shard_key column to reshard_fence (H2 only; ADD COLUMN IF NOT EXISTS
+ * upgrades a fence table of an earlier install) and writes the TableSpec's shard key into the
+ * table's fence row, every time, so re-installing follows a changed shard key. The trigger reads it
+ * with the fence row it reads anyway: no extra statement per write. The trigger itself is created
+ * only if absent: H2 DDL commits, so dropping and re-creating it would leave a window in which
+ * writes go uncaptured.
+ * changesOfCurrentTransaction is one statement, tx_id = CAST(TRANSACTION_ID() AS BIGINT), an index
+ * condition on reshard_changelog_tx.
  * </pre>
  */
 final class H2ChangeCapture implements ChangeCapture {
@@ -59,7 +68,7 @@ final class H2ChangeCapture implements ChangeCapture {
                     + "table_name VARCHAR(128) PRIMARY KEY,"
                     + " epoch BIGINT NOT NULL,"
                     + " allow_untagged BOOLEAN NOT NULL)");
-            // H2's Java trigger learns the shard-key column from its fence row (see H2CaptureTrigger)
+            // the Java trigger learns the shard-key column from its fence row (design notes)
             statement.execute("ALTER TABLE " + schema + "." + CaptureNames.FENCE
                     + " ADD COLUMN IF NOT EXISTS shard_key VARCHAR(128)");
         }

@@ -19,15 +19,18 @@ import java.util.OptionalLong;
  * ------------
  * Trigger. AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW, calling a function generated for the
  * table (its key columns are spelled out, no to_jsonb(NEW) of the whole row). Per changed row it:
- *   1. takes pg_advisory_xact_lock_shared(RESHARD, hash(schema.table)): shared among writers, so
+ *   1. on UPDATE, compares OLD and NEW shard key (IS DISTINCT FROM, the column type's equality) and
+ *      raises SQLSTATE 23514 with ShardKeyGuard's message when they differ; before the lock, so a
+ *      refused write takes nothing;
+ *   2. takes pg_advisory_xact_lock_shared(RESHARD, hash(schema.table)): shared among writers, so
  *      writers never wait for each other; held to the end of the writing transaction;
- *   2. reads the table's fence row. In READ COMMITTED each query in the function takes a fresh
+ *   3. reads the table's fence row. In READ COMMITTED each query in the function takes a fresh
  *      snapshot, so the read, made after the lock, sees the latest committed fence. Under
  *      REPEATABLE READ / SERIALIZABLE the transaction's snapshot may predate a fence, so the read
  *      is FOR KEY SHARE, which fails with 40001 when the fence row changed after the snapshot;
- *   3. compares current_setting('reshard.epoch', true), a session setting made by setEpoch, with
+ *   4. compares current_setting('reshard.epoch', true), a session setting made by setEpoch, with
  *      the fence and raises SQLSTATE 40001 with the fence message;
- *   4. inserts the changelog row(s) with pg_current_xact_id(): the 64-bit, epoch-extended id of
+ *   5. inserts the changelog row(s) with pg_current_xact_id(): the 64-bit, epoch-extended id of
  *      the top-level transaction (the same from inside a savepoint), never reused.
  * raiseFence takes the same advisory lock exclusively before it updates the fence, so it waits
  * for every captured write in flight and every later write sees the new epoch.
@@ -38,6 +41,13 @@ import java.util.OptionalLong;
  * digits, '_'), quoted as identifiers or embedded as literals.
  *
  * Cost (docs/BENCHMARKS.md): one advisory lock, one index look-up and one insert per changed row.
+ * The shard-key comparison adds well under a microsecond: in a 10,000-row UPDATE the trigger cost
+ * 14.1-14.6 us per row without it and 14.4-14.5 with it.
+ *
+ * changesOfCurrentTransaction is one statement: tx_id = pg_current_xact_id_if_assigned()::text::
+ * bigint. The function is STABLE, so the planner evaluates it once and uses the tx_id index (a
+ * scalar subquery plans worse: a scan of the primary key with tx_id as a filter); NULL,
+ * before the transaction has an id, matches no row.
  * </pre>
  */
 final class PostgresChangeCapture implements ChangeCapture {
@@ -97,6 +107,7 @@ final class PostgresChangeCapture implements ChangeCapture {
         String changelog = qualified(schema, CaptureNames.CHANGELOG);
         String literal = CaptureNames.literal(name);
         String insert = "INSERT INTO " + changelog + " (table_name, pk, op, tx_id) VALUES ";
+        String shardKey = SQL.quote(table.shardKey());
         return "CREATE OR REPLACE FUNCTION " + qualified(schema, triggerName(table)) + "() RETURNS trigger"
                 + " LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $reshard$\n"
                 + "DECLARE\n"
@@ -104,7 +115,19 @@ final class PostgresChangeCapture implements ChangeCapture {
                 + "  v_untagged boolean;\n"
                 + "  v_epoch text;\n"
                 + "  v_tx bigint;\n"
+                + "  v_old text;\n"
+                + "  v_new text;\n"
                 + "BEGIN\n"
+                + "  IF TG_OP = 'UPDATE' THEN\n"
+                + "    IF OLD." + shardKey + " IS DISTINCT FROM NEW." + shardKey + " THEN\n"
+                + "      v_old := OLD." + shardKey + "::text;\n"
+                + "      v_new := NEW." + shardKey + "::text;\n"
+                + "      RAISE EXCEPTION USING ERRCODE = '" + ShardKeyGuard.SQLSTATE + "', MESSAGE = "
+                + CaptureNames.literal(ShardKeyGuard.head(name, table.shardKey())) + " || " + shown("v_old")
+                + " || '" + ShardKeyGuard.ARROW + "' || " + shown("v_new") + " || "
+                + CaptureNames.literal(ShardKeyGuard.TAIL) + ";\n"
+                + "    END IF;\n"
+                + "  END IF;\n"
                 + "  PERFORM pg_catalog.pg_advisory_xact_lock_shared(" + LOCK_SPACE + ", " + lockKey(schema, name)
                 + ");\n"
                 + "  IF pg_catalog.current_setting('transaction_isolation') = 'read committed' THEN\n"
@@ -128,15 +151,6 @@ final class PostgresChangeCapture implements ChangeCapture {
                 + " ' on table " + name + "; refresh the shard map and retry';\n"
                 + "    END IF;\n"
                 + "  END IF;\n"
-                + "  IF TG_OP = 'UPDATE' AND OLD." + SQL.quote(table.shardKey()) + " IS DISTINCT FROM NEW."
-                + SQL.quote(table.shardKey()) + " THEN\n"
-                + "    RAISE EXCEPTION USING ERRCODE = '" + ShardKeyGuard.SQLSTATE + "', MESSAGE ="
-                + " 'reshard: the shard key of a row cannot change while table " + name + " is captured (column "
-                + table.shardKey() + ", ' || coalesce(OLD." + SQL.quote(table.shardKey())
-                + "::text, 'NULL') || ' -> ' ||"
-                + " coalesce(NEW." + SQL.quote(table.shardKey()) + "::text, 'NULL') || '); delete the row and insert it"
-                + " under the new key';\n"
-                + "  END IF;\n"
                 + "  v_tx := pg_catalog.pg_current_xact_id()::text::bigint;\n"
                 + "  IF TG_OP = 'INSERT' THEN\n"
                 + "    " + insert + "(" + literal + ", " + keyJson("NEW", table) + ", 'I', v_tx);\n"
@@ -151,6 +165,13 @@ final class PostgresChangeCapture implements ChangeCapture {
                 + "  RETURN NULL;\n"
                 + "END\n"
                 + "$reshard$";
+    }
+
+    /** SQL for a value's text as {@link ShardKeyGuard} shows it. */
+    private static String shown(String variable) {
+        return "CASE WHEN " + variable + " IS NULL THEN 'NULL' WHEN pg_catalog.length(" + variable + ") > "
+                + ShardKeyGuard.SHOWN + " THEN pg_catalog.left(" + variable + ", " + ShardKeyGuard.SHOWN
+                + ") || '...' ELSE " + variable + " END";
     }
 
     private static String keyJson(String row, TableSpec table) {

@@ -81,6 +81,28 @@ class FenceIT {
     }
 
     @EachEngine
+    void shardKeyChange_fromARouterBehindTheFence_isRefusedAsAShardKeyChange_notRetriable(TestEngine engine)
+            throws SQLException {
+        try (TestDatabase db = engine.newDatabase();
+                Connection c = db.connection()) {
+            TableSpec accounts = ChangeCaptureIT.accountsWithCapture(c);
+            ChangeCapture capture = ChangeCapture.of(c);
+            capture.raiseFence(c, accounts, 4, false);
+            capture.setEpoch(c, 4);
+            update(c, "INSERT INTO accounts VALUES (1, 10, 'a', 0)");
+            capture.setEpoch(c, 3);
+
+            assertThatThrownBy(() -> update(c, "UPDATE accounts SET tenant_id = 11 WHERE id = 1"))
+                    .isInstanceOfSatisfying(
+                            SQLException.class, e -> assertThat(sqlState(e)).isEqualTo(ShardKeyGuard.SQLSTATE))
+                    .hasMessageContaining(ShardKeyGuard.message(accounts.table().name(), accounts.shardKey(), 10, 11));
+            assertThatThrownBy(() -> update(c, "UPDATE accounts SET balance = 1 WHERE id = 1"))
+                    .isInstanceOfSatisfying(
+                            SQLException.class, e -> assertThat(sqlState(e)).isEqualTo(Fence.SQLSTATE));
+        }
+    }
+
+    @EachEngine
     void installedCapture_withoutARaisedFence_acceptsEveryWrite(TestEngine engine) throws SQLException {
         try (TestDatabase db = engine.newDatabase();
                 Connection c = db.connection()) {
