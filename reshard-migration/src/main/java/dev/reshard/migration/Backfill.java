@@ -88,22 +88,59 @@ public final class Backfill {
             boolean auto = target.getAutoCommit();
             target.setAutoCommit(false);
             try (PreparedStatement insert = target.prepareStatement(targetDialect.insertIfAbsent(targetTable))) {
-                for (List<Object> row : rows) {
-                    for (int c = 0; c < row.size(); c++) {
-                        insert.setObject(c + 1, row.get(c));
+                try {
+                    for (List<Object> row : rows) {
+                        bind(insert, row);
+                        insert.addBatch();
                     }
-                    insert.addBatch();
+                    insert.executeBatch();
+                    target.commit();
+                } catch (SQLException e) {
+                    target.rollback();
+                    if (!isUniqueViolation(e)) {
+                        throw e;
+                    }
+                    // A dual-write inserted one of these keys while the batch ran (an engine whose
+                    // insert-if-absent does not wait for the other inserter, e.g. H2's MERGE): that
+                    // row is newer, so insert the rest one by one and skip the keys already there.
+                    insert.clearBatch();
+                    for (List<Object> row : rows) {
+                        bind(insert, row);
+                        try {
+                            insert.executeUpdate();
+                            target.commit();
+                        } catch (SQLException one) {
+                            target.rollback();
+                            if (!isUniqueViolation(one)) {
+                                throw one;
+                            }
+                        }
+                    }
                 }
-                insert.executeBatch();
-                target.commit();
-            } catch (SQLException | RuntimeException e) {
-                target.rollback();
-                throw e;
             } finally {
                 target.setAutoCommit(auto);
             }
         }
         return new Batch(read, rows.size(), Optional.ofNullable(last), read < batchSize);
+    }
+
+    private static void bind(PreparedStatement insert, List<Object> row) throws SQLException {
+        for (int c = 0; c < row.size(); c++) {
+            insert.setObject(c + 1, row.get(c));
+        }
+    }
+
+    /** A duplicate key: SQLSTATE 23505 (PostgreSQL, H2) or MariaDB's error 1062. */
+    static boolean isUniqueViolation(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && ("23505".equals(s.getSQLState()) || s.getErrorCode() == 1062)) {
+                return true;
+            }
+        }
+        if (e.getNextException() != null && e.getNextException() != e) {
+            return isUniqueViolation(e.getNextException());
+        }
+        return false;
     }
 
     private String pageQuery(TableSpec table, boolean hasCursor) {

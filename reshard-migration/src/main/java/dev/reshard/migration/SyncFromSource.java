@@ -4,9 +4,7 @@ import dev.reshard.jdbc.Dialect;
 import dev.reshard.jdbc.TableSpec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -66,14 +64,48 @@ public final class SyncFromSource {
             List<List<Object>> keys,
             Predicate<Object> movesToTarget)
             throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return syncOnce(source, target, sourceTable, targetTable, keys, movesToTarget);
+            } catch (SQLException e) {
+                // A dual-write inserted one of the keys on the target after this sync locked the rows
+                // it saw (an absent row cannot be locked); the sync reads again and converges.
+                // A lock wait that timed out or a deadlock victim: nothing was written, try again.
+                if (attempt >= 5 || !(Backfill.isUniqueViolation(e) || isLockConflict(e))) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A lock timeout or deadlock (SQLSTATE 40001, 40P01, 55P03, H2's HYT00/50200, MariaDB 1205/1213). */
+    static boolean isLockConflict(SQLException e) {
+        String state = e.getSQLState();
+        return "40001".equals(state)
+                || "40P01".equals(state)
+                || "55P03".equals(state)
+                || "HYT00".equals(state)
+                || e.getErrorCode() == 50200
+                || e.getErrorCode() == 1205
+                || e.getErrorCode() == 1213;
+    }
+
+    private Outcome syncOnce(
+            Connection source,
+            Connection target,
+            TableSpec sourceTable,
+            TableSpec targetTable,
+            List<List<Object>> keys,
+            Predicate<Object> movesToTarget)
+            throws SQLException {
         if (keys.isEmpty()) {
             return new Outcome(0, 0, 0);
         }
         source.setAutoCommit(false);
         target.setAutoCommit(false);
         try {
-            Map<List<Object>, Map<String, Object>> src = lock(source, sourceDialect, sourceTable, keys);
-            Map<List<Object>, Map<String, Object>> dst = lock(target, targetDialect, targetTable, keys);
+            Map<List<Object>, Map<String, Object>> src = Rows.byKeys(source, sourceDialect, sourceTable, keys, true);
+            Map<List<Object>, Map<String, Object>> dst = Rows.byKeys(target, targetDialect, targetTable, keys, true);
             String shardKey = sourceTable.shardKey().toLowerCase(Locale.ROOT);
             int upserted = 0;
             int deleted = 0;
@@ -87,7 +119,7 @@ public final class SyncFromSource {
                     }
                     Map<String, Object> present = dst.get(e.getKey());
                     if (wanted != null) {
-                        if (wanted.equals(present)) {
+                        if (Rows.same(wanted, present)) {
                             unchanged++;
                             continue;
                         }
@@ -122,34 +154,6 @@ public final class SyncFromSource {
         }
     }
 
-    /** The rows of {@code keys} on one side, locked, by normalized key. */
-    private static Map<List<Object>, Map<String, Object>> lock(
-            Connection c, Dialect dialect, TableSpec table, List<List<Object>> keys) throws SQLException {
-        Map<List<Object>, Map<String, Object>> rows = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(dialect.selectForUpdate(table, keys.size()))) {
-            int i = 1;
-            for (List<Object> key : keys) {
-                for (Object part : key) {
-                    ps.setObject(i++, part);
-                }
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int col = 0; col < table.columns().size(); col++) {
-                        row.put(table.columns().get(col).toLowerCase(Locale.ROOT), normalize(rs.getObject(col + 1)));
-                    }
-                    List<Object> key = new ArrayList<>();
-                    for (String k : table.primaryKey()) {
-                        key.add(row.get(k.toLowerCase(Locale.ROOT)));
-                    }
-                    rows.put(normalizeKey(key), row);
-                }
-            }
-        }
-        return rows;
-    }
-
     private static Map<List<Object>, List<Object>> keyed(List<List<Object>> keys) {
         Map<List<Object>, List<Object>> out = new LinkedHashMap<>();
         keys.forEach(k -> out.put(normalizeKey(k), k));
@@ -158,24 +162,7 @@ public final class SyncFromSource {
 
     /** Keys from a changelog (Long or BigDecimal) and from a result set (Integer, Long) compare equal. */
     static List<Object> normalizeKey(List<Object> key) {
-        List<Object> out = new ArrayList<>(key.size());
-        key.forEach(part -> out.add(normalize(part)));
-        return out;
-    }
-
-    private static Object normalize(Object value) {
-        if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
-            return ((Number) value).longValue();
-        }
-        if (value instanceof java.math.BigDecimal d
-                && d.stripTrailingZeros().scale() <= 0
-                && d.toBigInteger().bitLength() < 63) {
-            return d.longValue();
-        }
-        if (value instanceof java.math.BigInteger b && b.bitLength() < 63) {
-            return b.longValue();
-        }
-        return value;
+        return Rows.normalizeKey(key);
     }
 
     private static void bind(PreparedStatement ps, List<String> columns, Map<String, Object> row) throws SQLException {

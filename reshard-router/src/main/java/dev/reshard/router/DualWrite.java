@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +88,13 @@ final class DualWrite {
                 }
             } catch (SQLException | RuntimeException mirrorFailure) {
                 rollbackAll(mirrors);
+                Optional<ShardId> fenced = fencedMirror(mirrorFailure, images.keySet());
+                if (fenced.isPresent()) {
+                    // The mirror shard is fenced ahead of this router (a cutover): nothing commits;
+                    // the router refreshes and retries under the new epoch.
+                    p.rollback();
+                    throw new Router.FenceRejection(fenced.get(), (SQLException) mirrorFailure);
+                }
                 if (mode == Phase.Mirror.STRICT) {
                     p.rollback();
                     throw new ReshardException(
@@ -150,6 +158,18 @@ final class DualWrite {
             close(p);
             mirrors.values().forEach(DualWrite::close);
         }
+    }
+
+    /** The mirror shard whose fence refused {@code failure}, if that is what it was. */
+    private Optional<ShardId> fencedMirror(Exception failure, java.util.Set<ShardId> shards) {
+        if (failure instanceof SQLException e) {
+            for (ShardId s : shards) {
+                if (router.sql(s).isFenceRejection(e)) {
+                    return Optional.of(s);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** The images of every row this transaction changed, grouped by the mirror shard they go to. */

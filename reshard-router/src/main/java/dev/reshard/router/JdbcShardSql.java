@@ -144,6 +144,15 @@ final class JdbcShardSql implements ShardSql {
                     && s.getMessage().contains("reshard fence")) {
                 return true;
             }
+            // H2 only: a capture trigger created or dropped while the statement ran fails the
+            // statement with a ConcurrentModificationException from H2's trigger list. Nothing was
+            // written; refresh-and-retry, what a fence rejection gets, is the right answer.
+            if (t instanceof SQLException s
+                    && "HY000".equals(s.getSQLState())
+                    && s.getMessage() != null
+                    && s.getMessage().contains("ConcurrentModificationException")) {
+                return true;
+            }
         }
         return false;
     }

@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * Fence: each pooled connection carries the epoch of the view it last wrote with, set only when the
  * router's epoch changes. The shard's capture trigger refuses a write with an epoch below the
  * fence (SQLSTATE 40001) inside the write's transaction; the router then refreshes from the catalog
- * and retries once. This is what makes a router with a paused refresh harmless.
+ * and retries. This is what makes a router with a paused refresh harmless. At a cutover the fence
+ * is raised before the catalog names the new epoch (the freeze), so a refused write keeps
+ * refreshing and retrying, a few ms apart, until the epoch arrives or freezeTimeout passes.
  *
  * Dual-write (DualWrite): the application's work runs once, on the primary; the rows it changed are
  * found through the capture triggers' transaction id and mirrored to the other side.
@@ -75,6 +78,7 @@ public final class Router implements AutoCloseable {
     private final Map<ShardId, ShardCounters> counters = new ConcurrentHashMap<>();
     private final Duration pollInterval;
     private final Duration leaseTtl;
+    private final Duration freezeTimeout;
     private final Clock clock;
     private final ScheduledExecutorService poller;
     private final Map<Long, ShardMap> maps = new ConcurrentHashMap<>();
@@ -97,6 +101,7 @@ public final class Router implements AutoCloseable {
         this.tables = Map.copyOf(byName);
         this.pollInterval = b.pollInterval;
         this.leaseTtl = b.leaseTtl;
+        this.freezeTimeout = b.freezeTimeout;
         this.clock = b.clock;
         this.dualWrite = new DualWrite(this);
         this.mirrorCommitter = new MirrorCommitter(id, 2);
@@ -133,32 +138,42 @@ public final class Router implements AutoCloseable {
      */
     public <T> T write(String table, Key key, SqlWork<T> work) {
         ShardedTable t = table(table);
-        requireLease();
-        RoutingView v = enterView();
-        try {
-            return writeOnce(t, key, work, v);
-        } catch (FenceRejection e) {
-            log.info(
-                    "router {}: shard {} fenced epoch {} ({}); refreshing and retrying once",
-                    id,
-                    e.shard,
-                    v.epoch(),
-                    e.getMessage());
-        } finally {
-            v.exit();
-        }
-        refresh();
-        requireLease();
-        RoutingView retry = enterView();
-        try {
-            return writeOnce(t, key, work, retry);
-        } catch (FenceRejection again) {
-            throw new ReshardException(
-                    "router " + id + ": shard " + again.shard + " refused the write for key " + key + " twice: "
-                            + again.getMessage() + "; the catalog's routing epoch is behind the shard's fence",
-                    again);
-        } finally {
-            retry.exit();
+        long deadline = 0;
+        while (true) {
+            requireLease();
+            RoutingView v = enterView();
+            FenceRejection rejected;
+            try {
+                return writeOnce(t, key, work, v);
+            } catch (FenceRejection e) {
+                rejected = e;
+            } finally {
+                v.exit();
+            }
+            // The shard's fence is ahead of this router: refresh and retry. During a cutover freeze
+            // the fence is raised before the catalog publishes the epoch it names, so the refresh
+            // may not bring it yet: wait (briefly, repeatedly) until it does or the freeze timeout
+            // passes. Nothing was committed by the refused attempt.
+            long now = System.nanoTime();
+            if (deadline == 0) {
+                deadline = now + freezeTimeout.toNanos();
+                log.info(
+                        "router {}: shard {} fenced epoch {} ({}); refreshing and retrying",
+                        id,
+                        rejected.shard,
+                        v.epoch(),
+                        rejected.getMessage());
+            } else if (now - deadline > 0) {
+                throw new ReshardException(
+                        "router " + id + ": shard " + rejected.shard + " refused the write for key " + key + " for "
+                                + freezeTimeout.toMillis() + " ms: " + rejected.getMessage()
+                                + "; the shard's fence is ahead of the catalog's routing epoch " + view.epoch()
+                                + " (a cutover whose orchestrator stopped? resume or roll back the migration)",
+                        rejected);
+            } else {
+                LockSupport.parkNanos(Math.min(pollInterval.toNanos(), 20_000_000L));
+            }
+            refresh();
         }
     }
 
@@ -194,7 +209,13 @@ public final class Router implements AutoCloseable {
     public <T> T read(String table, Key key, SqlWork<T> work) {
         table(table);
         RoutingView v = view;
-        ShardId shard = v.route(key).read();
+        RoutingView.Route route = v.route(key);
+        ShardId shard = route.read();
+        if (!shard.equals(route.primary()) && mirrorCommitter.pending() > 0) {
+            // Reads moved to the mirror side (READ_NEW) while best-effort mirror commits of the
+            // previous epoch are still landing: wait for them, so this router reads its own writes.
+            mirrorCommitter.drain();
+        }
         long start = System.nanoTime();
         try {
             T result = inTransaction(shard, v.epoch(), work);
@@ -461,6 +482,7 @@ public final class Router implements AutoCloseable {
         private String host = hostName();
         private Duration pollInterval = Duration.ofMillis(200);
         private Duration leaseTtl = Duration.ofSeconds(10);
+        private Duration freezeTimeout = Duration.ofSeconds(10);
         private Clock clock = Clock.systemUTC();
         private boolean preflight = true;
 
@@ -517,6 +539,21 @@ public final class Router implements AutoCloseable {
                             + pollInterval.multipliedBy(3).toMillis() + " ms)",
                     "use a lease of several poll intervals, e.g. 10s");
             this.leaseTtl = ttl;
+            return this;
+        }
+
+        /**
+         * How long a write refused by a shard's fence keeps refreshing and retrying while the
+         * catalog has not yet published the epoch the fence names (a cutover freeze); default 10 s.
+         */
+        public Builder freezeTimeout(Duration timeout) {
+            InvalidInputException.require(
+                    !timeout.isNegative() && !timeout.isZero(),
+                    "router.freezeTimeout",
+                    timeout,
+                    "must be positive",
+                    "use a few seconds, longer than a cutover's budget; the default is 10s");
+            this.freezeTimeout = timeout;
             return this;
         }
 

@@ -1,0 +1,967 @@
+package dev.reshard.migration.engine;
+
+import dev.reshard.catalog.Catalog;
+import dev.reshard.catalog.Checkpoint;
+import dev.reshard.catalog.MigrationRecord;
+import dev.reshard.catalog.RoutingState;
+import dev.reshard.core.InvalidInputException;
+import dev.reshard.core.ReshardException;
+import dev.reshard.core.ShardId;
+import dev.reshard.core.map.ShardMap;
+import dev.reshard.core.migration.Phase;
+import dev.reshard.jdbc.TableSpec;
+import dev.reshard.jdbc.capture.ChangeCapture;
+import dev.reshard.migration.Progress;
+import dev.reshard.router.Barrier;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Design notes
+ *
+ * One engine for every strategy: a migration is (from map, to map); a row moves from S to T when
+ * from places its shard key on S and to places it on T (Pair). The engine walks the phases of
+ * Phase's one transition table. Each step is
+ *
+ *     catalog.transition(expected -> next)   the migration record (compare-and-set on the phase)
+ *     publishRouting(epoch + 1, next)        what every router must do now
+ *     raise the fences to that epoch         a router on an older epoch cannot write these tables
+ *     barrier                                every live router applied it
+ *
+ * and the work of a phase starts only after its barrier. Every step is idempotent and the record
+ * is written first, so a resumed engine (after a kill -9 anywhere) reconciles: when the routing
+ * state lags the record it re-publishes the record's phase (re-doing the entry work of the phase,
+ * which is idempotent), and it continues the phase's work from the catalog's checkpoints.
+ *
+ * Fences. Capture (and its fence rows) is installed on the old shards before DUAL_WRITE and on the
+ * new shards inside the cutover freeze. Before CUTOVER, a router one epoch behind is harmless (the
+ * old shards stay the primary and the changelog catches every write), so fences follow the
+ * publish. CUTOVER moves the primary: a READ_NEW router mirroring old -> new after a CUTOVER router
+ * wrote new would overwrite that write with the old row. So the cutover raises the fences on both
+ * sides to the new epoch *before* publishing it (the freeze): from then on no router writes these
+ * tables on these shards until it has the new epoch; the final catch-up drains the old changelog
+ * (the fence waited for writes in flight, so it is complete), the new shards' sequences move past
+ * the old ones, and the cutover is published. Routers refused meanwhile refresh and retry (the
+ * router waits while the fence is ahead of the catalog). A freeze whose catch-up exceeds the budget
+ * is released by publishing READ_NEW again at the new epoch ("back to dual-write") and retried.
+ * A rollback after cutover is the same freeze in reverse, replaying the new shards' changelog.
+ *
+ * The engine's own sessions carry an epoch above every fence (ShardAccess), so catch-up, repair,
+ * cleanup and rollback pass the fences they raise.
+ *
+ * Lease: one orchestrator per migration. The engine takes the migration's lease in the catalog,
+ * renews it at a third of its TTL, and stops (changing nothing more) if a renewal fails.
+ */
+/**
+ * Runs online migrations: start, resume, roll back, and report status. Thread-safe for different
+ * migrations; one engine runs one migration at a time per call.
+ */
+public final class MigrationEngine {
+    private static final Logger log = LoggerFactory.getLogger(MigrationEngine.class);
+    /** Catch-up passes until fewer fresh entries than this remain. */
+    private static final int SMALL_BACKLOG = 100;
+
+    private final Catalog catalog;
+    private final Map<ShardId, DataSource> dataSources;
+    private final String owner;
+    private final MigrationOptions options;
+    private final CrashPoints crash;
+    private final Consumer<MigrationEvent> listener;
+    private final Clock clock;
+    private final Duration barrierPoll;
+
+    private MigrationEngine(Builder b) {
+        this.catalog = b.catalog;
+        this.dataSources = Map.copyOf(b.dataSources);
+        this.owner = b.owner;
+        this.options = b.options;
+        this.crash = b.crash;
+        this.listener = b.listener;
+        this.clock = b.clock;
+        this.barrierPoll = b.barrierPoll;
+    }
+
+    public static Builder builder(Catalog catalog) {
+        return new Builder(catalog);
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    // ------------------------------------------------------------------ API
+
+    /** The reasons {@code request} cannot start; empty when it can. Reads only. */
+    public List<InvalidInputException> preflight(MigrationRequest request) {
+        return new Preflight(catalog, dataSources, options).check(request, new MigrationReport());
+    }
+
+    /** Checks, records and runs a migration to its end (or to options.stopBefore). */
+    public MigrationStatus start(MigrationRequest request) {
+        MigrationReport report = new MigrationReport();
+        List<InvalidInputException> refusals = new Preflight(catalog, dataSources, options).check(request, report);
+        if (!refusals.isEmpty()) {
+            throw new MigrationRefusedException("migration " + request.id(), refusals);
+        }
+        report.tables = new ArrayList<>(request.tables());
+        catalog.createMigration(request.id(), request.fromVersion(), request.toVersion(), Phase.PLANNED.name());
+        report.event(
+                now(),
+                Phase.PLANNED.name(),
+                "planned v" + request.fromVersion() + " -> v" + request.toVersion() + ": " + report.estimatedRows
+                        + " rows to move by " + owner);
+        catalog.recordReport(request.id(), report.toJson(), null);
+        return drive(request.id(), false);
+    }
+
+    /** Continues a migration from its last checkpoint (after a crash or a stop). */
+    public MigrationStatus resume(String id) {
+        MigrationRecord record = record(id);
+        Phase phase = Phase.parse("phase", record.phase());
+        if (phase.isTerminal() && !routingMentions(id)) {
+            throw new MigrationRefusedException(
+                    "resume of " + id,
+                    List.of(InvalidInputException.of(
+                            "migration",
+                            id,
+                            "is already " + phase,
+                            "nothing to resume; start a new migration to move again")));
+        }
+        return drive(id, false);
+    }
+
+    /** Rolls a migration back to its old layout, from any phase before CLEANUP. */
+    public MigrationStatus rollback(String id) {
+        MigrationRecord record = record(id);
+        Phase phase = Phase.parse("phase", record.phase());
+        if (phase == Phase.ROLLED_BACK && !routingMentions(id)) {
+            throw new MigrationRefusedException(
+                    "rollback of " + id,
+                    List.of(InvalidInputException.of("migration", id, "is already rolled back", "nothing to do")));
+        }
+        if (phase == Phase.DONE || phase == Phase.CLEANUP) {
+            throw new MigrationRefusedException(
+                    "rollback of " + id,
+                    List.of(InvalidInputException.of(
+                            "migration",
+                            id,
+                            "is in " + phase
+                                    + ", past the point of no return (moved rows are being or were deleted from"
+                                    + " the old shards)",
+                            phase == Phase.CLEANUP
+                                    ? "resume it to finish; then move the keys back with a new migration from v"
+                                            + record.toVersion() + " to a map like v" + record.fromVersion()
+                                    : "move the keys back with a new migration from v" + record.toVersion()
+                                            + " to a map like v" + record.fromVersion())));
+        }
+        return drive(id, true);
+    }
+
+    /** The migration's phase, progress and report, from the catalog (no lease needed). */
+    public MigrationStatus status(String id) {
+        return status(record(id));
+    }
+
+    /** Every migration the catalog knows, newest last. */
+    public List<MigrationStatus> statuses() {
+        return catalog.migrations().stream().map(this::status).toList();
+    }
+
+    // ------------------------------------------------------------------ the run
+
+    /** Everything one run of one migration needs. */
+    private final class Run {
+        final String id;
+        final ShardMap from;
+        final ShardMap to;
+        final List<Pair> pairs;
+        final ShardAccess shards;
+        final MigrationReport report;
+        final CatchUpRunner forward;
+        final CatchUpRunner reverse;
+        volatile boolean leaseLost;
+        long lastProgressEvent;
+
+        Run(MigrationRecord record) {
+            this.id = record.id();
+            this.from = catalog.map(record.fromVersion());
+            this.to = catalog.map(record.toVersion());
+            this.pairs = Pair.of(from, to);
+            this.report = record.report().map(MigrationReport::fromJson).orElseGet(MigrationReport::new);
+            this.shards = new ShardAccess(dataSources, report.tables);
+            this.forward = new CatchUpRunner(catalog, id, shards, from, to, pairs, false, options);
+            this.reverse = new CatchUpRunner(catalog, id, shards, from, to, pairs, true, options);
+        }
+
+        Set<ShardId> sources() {
+            Set<ShardId> out = new LinkedHashSet<>();
+            pairs.forEach(p -> out.add(p.source()));
+            return out;
+        }
+
+        Set<ShardId> targets() {
+            Set<ShardId> out = new LinkedHashSet<>();
+            pairs.forEach(p -> out.add(p.target()));
+            return out;
+        }
+
+        /** The shards whose tables carry capture (and so fences) now. */
+        Set<ShardId> fenced() {
+            Set<ShardId> out = new LinkedHashSet<>(sources());
+            if (report.targetCapture) {
+                out.addAll(targets());
+            }
+            return out;
+        }
+
+        void checkLease() {
+            if (leaseLost) {
+                throw new ReshardException("lost the lease on migration " + id + " (another orchestrator took it,"
+                        + " or the catalog was unreachable for "
+                        + options.leaseTtl().toSeconds() + " s); stopped"
+                        + " without further changes");
+            }
+        }
+
+        void event(Phase phase, String message) {
+            report.event(now(), phase.name(), message);
+            catalog.recordReport(id, report.toJson(), null);
+            log.info("migration {} [{}]: {}", id, phase, message);
+            listener.accept(new MigrationEvent(clock.instant(), id, phase, message, Optional.empty()));
+        }
+
+        void save() {
+            catalog.recordReport(id, report.toJson(), null);
+        }
+    }
+
+    private MigrationStatus drive(String id, boolean rollback) {
+        acquireLease(id);
+        Run run = new Run(record(id));
+        ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "reshard-lease-" + id);
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(1, options.leaseTtl().toMillis() / 3);
+        renewer.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        if (!catalog.acquireLease(id, owner, options.leaseTtl())) {
+                            run.leaseLost = true;
+                        }
+                    } catch (RuntimeException e) {
+                        log.warn("migration {}: lease renewal failed: {}", id, e.getMessage());
+                    }
+                },
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
+        boolean released = false;
+        try {
+            if (rollback) {
+                beginRollback(run);
+            }
+            loop(run);
+            catalog.recordReport(id, run.report.toJson(), null);
+            renewer.shutdownNow();
+            catalog.releaseLease(id, owner);
+            released = true;
+            return status(id);
+        } catch (RuntimeException | SQLException e) {
+            renewer.shutdownNow();
+            String error = e.getMessage();
+            try {
+                catalog.recordReport(id, run.report.toJson(), error);
+                catalog.releaseLease(id, owner);
+                released = true;
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            if (e instanceof ReshardException r) {
+                throw r;
+            }
+            throw new ReshardException("migration " + id + " stopped: " + error, e);
+        } finally {
+            // An Error (a crash point, OutOfMemoryError) leaves the lease to lapse, as a kill -9 would.
+            renewer.shutdownNow();
+            if (!released) {
+                log.warn("migration {}: stopped abruptly; the lease lapses after {}", id, options.leaseTtl());
+            }
+        }
+    }
+
+    private void acquireLease(String id) {
+        Instant deadline = clock.instant().plus(options.leaseTtl()).plusSeconds(1);
+        while (!catalog.acquireLease(id, owner, options.leaseTtl())) {
+            MigrationRecord r = record(id);
+            if (!clock.instant().isBefore(deadline)) {
+                throw new MigrationRefusedException(
+                        "migration " + id,
+                        List.of(InvalidInputException.of(
+                                "migration",
+                                id,
+                                "is being run by " + r.owner().orElse("another orchestrator") + " (lease until "
+                                        + r.leaseExpiresAt()
+                                                .map(Instant::toString)
+                                                .orElse("?") + ")",
+                                "wait for it to finish, or stop that process; its lease lapses "
+                                        + options.leaseTtl().toSeconds() + " s after it stops renewing")));
+            }
+            sleep(Duration.ofMillis(200));
+        }
+    }
+
+    private void loop(Run run) throws SQLException {
+        reconcile(run);
+        while (true) {
+            run.checkLease();
+            Phase phase = phase(run);
+            if (options.stopBefore().isPresent() && next(run, phase).equals(options.stopBefore())) {
+                run.event(phase, "stopped before " + options.stopBefore().get() + " as asked; resume to continue");
+                return;
+            }
+            crash.at(phase.name().toLowerCase(Locale.ROOT) + ".enter");
+            switch (phase) {
+                case PLANNED -> planned(run);
+                case DUAL_WRITE -> advance(run, Phase.DUAL_WRITE, Phase.BACKFILL);
+                case BACKFILL -> backfill(run);
+                case VERIFY -> verify(run);
+                case READ_NEW -> cutover(run);
+                case CUTOVER -> afterCutover(run);
+                case CLEANUP -> cleanup(run);
+                case ROLLING_BACK -> rollingBack(run);
+                case DONE, ROLLED_BACK -> {
+                    finish(run, phase);
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The phase the loop would enter after {@code phase} (for stopBefore). */
+    private static Optional<Phase> next(Run run, Phase phase) {
+        return Optional.ofNullable(
+                switch (phase) {
+                    case PLANNED -> Phase.DUAL_WRITE;
+                    case DUAL_WRITE -> Phase.BACKFILL;
+                    case BACKFILL -> Phase.VERIFY;
+                    case VERIFY -> Phase.READ_NEW;
+                    case READ_NEW -> Phase.CUTOVER;
+                    case CUTOVER -> Phase.CLEANUP;
+                    case CLEANUP -> Phase.DONE;
+                    default -> null;
+                });
+    }
+
+    private Phase phase(Run run) {
+        return Phase.parse("phase", record(run.id).phase());
+    }
+
+    // ------------------------------------------------------------------ phases
+
+    private void planned(Run run) throws SQLException {
+        if (catalog.currentRouting().isEmpty()) {
+            catalog.publishRouting(RoutingState.stable(1, run.from.version()));
+        }
+        installCapture(run, run.sources());
+        run.forward.recordStart();
+        run.event(Phase.PLANNED, "change capture installed on " + run.sources());
+        advance(run, Phase.PLANNED, Phase.DUAL_WRITE);
+    }
+
+    private void backfill(Run run) throws SQLException {
+        if (run.report.backfill.startedAt == null) {
+            run.report.backfill.startedAt = now();
+            run.save();
+        }
+        Copier copier = new Copier(
+                catalog,
+                run.id,
+                run.shards,
+                run.from,
+                run.to,
+                run.pairs,
+                options,
+                crash,
+                run::checkLease,
+                table -> progressEvent(run));
+        copier.run();
+        run.report.backfill.rowsCopied = Copier.copiedByTable(catalog.checkpoints(run.id)).values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
+        run.report.backfill.batchesFellBack += copier.fellBack();
+        run.report.backfill.finishedAt = now();
+        run.event(Phase.BACKFILL, "backfill done: " + run.report.backfill.rowsCopied + " rows copied");
+        catchUp(run, Duration.ofMinutes(10));
+        advance(run, Phase.BACKFILL, Phase.VERIFY);
+    }
+
+    private void verify(Run run) throws SQLException {
+        catchUp(run, Duration.ofMinutes(10));
+        run.forward.takeChanged(); // the full check below covers them
+        MigrationReport.Verification v = new MigrationReport.Verification();
+        v.at = now();
+        new Verification(run.shards, run.from, run.to, run.pairs, options, false).full(v);
+        run.report.verification = v;
+        run.event(
+                Phase.VERIFY,
+                "verified "
+                        + v.tables.stream()
+                                .mapToLong(MigrationReport.TableCheck::sourceRows)
+                                .sum() + " rows in "
+                        + v.tables.stream()
+                                .mapToInt(MigrationReport.TableCheck::chunks)
+                                .sum() + " chunks in "
+                        + v.durationMillis + " ms: " + v.mismatchesFound + " mismatches found, "
+                        + v.mismatchesRepaired + " repaired"
+                        + (v.tenantsChecked > 0 ? ", " + v.tenantsChecked + " tenant counts checked" : "")
+                        + (v.clean ? "; clean" : "; NOT clean"));
+        if (!v.clean) {
+            throw new ReshardException("verification of " + run.id + " is not clean after " + v.rounds
+                    + " repair rounds (" + (v.mismatchesFound - v.mismatchesRepaired) + " keys still differ, "
+                    + v.tenantCountMismatches + " tenant counts differ); the migration stays in VERIFY. Resume to"
+                    + " verify again, or roll back");
+        }
+        // Switch reads only with the changelog drained and what changed since the check re-checked.
+        catchUp(run, Duration.ofMinutes(1));
+        recheck(run, v);
+        advance(run, Phase.VERIFY, Phase.READ_NEW);
+        catchUp(run, Duration.ofMinutes(1));
+    }
+
+    private void recheck(Run run, MigrationReport.Verification v) throws SQLException {
+        CatchUpRunner.Changed changed = run.forward.takeChanged();
+        if (changed.overflow()) {
+            new Verification(run.shards, run.from, run.to, run.pairs, options, false).full(v);
+        } else {
+            int left = new Verification(run.shards, run.from, run.to, run.pairs, options, false).recheck(changed, v);
+            if (left > 0) {
+                v.clean = false;
+            }
+        }
+        run.save();
+    }
+
+    /**
+     * READ_NEW -> CUTOVER inside a freeze: fences on both sides raised to the cutover epoch before
+     * it is published, the changelog drained, sequences moved, then the publish.
+     */
+    private void cutover(Run run) throws SQLException {
+        for (int attempt = 1; attempt <= options.cutoverAttempts(); attempt++) {
+            run.checkLease();
+            catchUp(run, Duration.ofMinutes(1));
+            run.report.cutover.attempts++;
+            installCapture(run, run.targets());
+            run.reverse.recordStart();
+            if (!run.report.targetCapture) {
+                run.report.targetCapture = true;
+                run.save();
+            }
+            long epoch = currentEpoch() + 1;
+            long frozenAt = System.nanoTime();
+            raiseFences(run, run.fenced(), epoch);
+            Duration budget = options.cutoverBudget();
+            CatchUpRunner.Pass last = run.forward.pass();
+            while (last.freshEntries() > 0 && elapsed(frozenAt).compareTo(budget) < 0) {
+                last = run.forward.pass();
+            }
+            if (last.freshEntries() > 0 || elapsed(frozenAt).compareTo(budget) > 0) {
+                String why = "cutover attempt " + attempt + " released: the final catch-up took "
+                        + elapsed(frozenAt).toMillis() + " ms (budget " + budget.toMillis() + " ms), "
+                        + last.freshEntries() + " entries still arriving; back to dual-write (READ_NEW)";
+                publish(run, Phase.READ_NEW, epoch);
+                run.report.cutover.lastAbortReason = why;
+                run.event(Phase.READ_NEW, why);
+                barrier(epoch);
+                continue;
+            }
+            MigrationReport.Verification v = run.report.verification;
+            recheck(run, v);
+            if (!v.clean) {
+                publish(run, Phase.READ_NEW, epoch);
+                barrier(epoch);
+                throw new ReshardException("cutover of " + run.id + " stopped: keys changed since verification still"
+                        + " differ after repair; the migration stays in READ_NEW (dual-write). Resume to retry");
+            }
+            List<String> moved = Sequences.movePast(run.shards, run.pairs);
+            crash.at("cutover.frozen");
+            catalog.transition(run.id, Phase.READ_NEW.name(), Phase.CUTOVER.name());
+            publish(run, Phase.CUTOVER, epoch);
+            long frozen = elapsed(frozenAt).toMillis();
+            run.report.cutover.freezeMillis = frozen;
+            run.report.cutover.at = now();
+            crash.at("cutover.published");
+            barrier(epoch);
+            run.event(
+                    Phase.CUTOVER,
+                    "cut over at epoch " + epoch + ": writes to moving keys frozen " + frozen + " ms; sequences "
+                            + (moved.isEmpty() ? "none" : moved));
+            return;
+        }
+        throw new ReshardException("cutover of " + run.id + " did not fit its budget of "
+                + options.cutoverBudget().toMillis() + " ms in " + options.cutoverAttempts() + " attempts ("
+                + run.report.cutover.lastAbortReason + "); the migration stays in READ_NEW (dual-write)."
+                + " Resume when the write rate is lower, or raise cutoverBudget");
+    }
+
+    private void afterCutover(Run run) throws SQLException {
+        Instant cutAt = run.report.cutover.at == null ? clock.instant() : Instant.parse(run.report.cutover.at);
+        Instant cleanAt = cutAt.plus(options.gracePeriod());
+        if (clock.instant().isBefore(cleanAt)) {
+            run.event(Phase.CUTOVER, "grace period: cleanup starts at " + cleanAt);
+            while (clock.instant().isBefore(cleanAt)) {
+                run.checkLease();
+                sleep(Duration.ofMillis(Math.min(
+                        1000,
+                        Math.max(1, Duration.between(clock.instant(), cleanAt).toMillis()))));
+            }
+        }
+        advance(run, Phase.CUTOVER, Phase.CLEANUP);
+    }
+
+    private void cleanup(Run run) throws SQLException {
+        if (run.report.cleanup == null) {
+            run.report.cleanup = new MigrationReport.Cleanup();
+            run.report.cleanup.startedAt = now();
+            run.save();
+        }
+        Cleaner cleaner = new Cleaner(
+                catalog, run.id, run.shards, run.from, run.to, run.pairs, options, crash, run::checkLease, shard -> {
+                    try {
+                        return changedSince(run, shard);
+                    } catch (RuntimeException e) {
+                        throw e;
+                    }
+                });
+        List<String> files = new ArrayList<>();
+        run.report.cleanup.rowsDeleted = cleaner.cleanupOld(files);
+        for (String f : files) {
+            if (!run.report.cleanup.backupFiles.contains(f)) {
+                run.report.cleanup.backupFiles.add(f);
+            }
+        }
+        run.report.cleanup.finishedAt = now();
+        run.event(
+                Phase.CLEANUP,
+                "deleted " + run.report.cleanup.rowsDeleted + " moved rows from " + run.sources()
+                        + (files.isEmpty() ? "" : " (backup in " + run.report.cleanup.backupFiles + ")"));
+        catalog.transition(run.id, Phase.CLEANUP.name(), Phase.DONE.name());
+    }
+
+    private static Map<String, Set<List<Object>>> changedSince(Run run, ShardId shard) {
+        try {
+            return run.reverse.changedSinceStart(shard);
+        } catch (SQLException e) {
+            throw new ReshardException("cannot read the changelog of " + shard + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** DONE or ROLLED_BACK: route by one map again, then remove capture once every router has it. */
+    private void finish(Run run, Phase phase) throws SQLException {
+        long version = phase == Phase.DONE ? run.to.version() : run.from.version();
+        if (routingMentions(run.id)) {
+            RoutingState next = RoutingState.stable(currentEpoch() + 1, version);
+            catalog.publishRouting(next);
+            crash.at(phase.name().toLowerCase(Locale.ROOT) + ".published");
+            barrier(next.epoch());
+        }
+        // No router can hold an older map now (the barrier; a router without a lease refuses writes).
+        Set<ShardId> all = new LinkedHashSet<>(run.sources());
+        all.addAll(run.targets());
+        for (ShardId shard : all) {
+            run.shards.with(shard, c -> {
+                ChangeCapture capture = run.shards.capture(shard, c);
+                for (TableSpec spec : run.shards.specs(shard, c).values()) {
+                    capture.remove(c, spec);
+                }
+                if (!otherMigrationsActive(run.id)) {
+                    capture.trim(c, CatchUpRunner.head(c));
+                }
+                return null;
+            });
+        }
+        if (phase == Phase.ROLLED_BACK && run.report.rollback != null) {
+            run.report.rollback.finishedAt = now();
+        }
+        run.event(
+                phase,
+                (phase == Phase.DONE ? "done" : "rolled back") + ": routing by map v" + version
+                        + "; change capture removed from " + all);
+    }
+
+    // ------------------------------------------------------------------ rollback
+
+    private void beginRollback(Run run) throws SQLException {
+        Phase phase = phase(run);
+        if (phase == Phase.ROLLING_BACK || phase == Phase.ROLLED_BACK) {
+            return; // resume an interrupted rollback
+        }
+        if (run.report.rollback == null) {
+            run.report.rollback = new MigrationReport.Rollback();
+            run.report.rollback.from = phase.name();
+            run.report.rollback.startedAt = now();
+            run.save();
+        }
+        if (phase == Phase.PLANNED) {
+            catalog.transition(run.id, Phase.PLANNED.name(), Phase.ROLLED_BACK.name());
+            return;
+        }
+        if (phase == Phase.CUTOVER) {
+            // New shards are the primary: bring the old ones up to date before switching back.
+            run.reverse.drain(SMALL_BACKLOG, Duration.ofMinutes(10));
+            long epoch = currentEpoch() + 1;
+            raiseFences(run, run.fenced(), epoch);
+            run.reverse.drain(1, Duration.ofMinutes(10));
+            checkOldHoldsEverything(run);
+            crash.at("rollback.frozen");
+            catalog.transition(run.id, Phase.CUTOVER.name(), Phase.ROLLING_BACK.name());
+            publish(run, Phase.ROLLING_BACK, epoch);
+            barrier(epoch);
+            run.event(
+                    Phase.ROLLING_BACK,
+                    "switched back to the old shards at epoch " + epoch + " after replaying "
+                            + run.report.rollback.rowsReplayedToOld + " rows from the new shards' changelog");
+            return;
+        }
+        advance(run, phase, Phase.ROLLING_BACK);
+    }
+
+    /** The guide's rollback check: every moving key's row on the old shards equals the new shards' row. */
+    private void checkOldHoldsEverything(Run run) throws SQLException {
+        MigrationReport.Verification v = new MigrationReport.Verification();
+        new Verification(run.shards, run.from, run.to, run.pairs, options, true).full(v);
+        run.report.rollback.keysChecked = v.tables.stream()
+                .mapToLong(MigrationReport.TableCheck::sourceRows)
+                .sum();
+        run.report.rollback.rowsReplayedToOld += v.mismatchesRepaired;
+        run.report.rollback.oldHoldsEveryKey = v.clean;
+        run.save();
+        if (!v.clean) {
+            throw new ReshardException(
+                    "rollback of " + run.id + " stopped: " + (v.mismatchesFound - v.mismatchesRepaired)
+                            + " rows on the old shards still differ from the new shards after repair; the new shards stay"
+                            + " the primary (CUTOVER). Resume the rollback to retry");
+        }
+    }
+
+    private void rollingBack(Run run) throws SQLException {
+        Cleaner cleaner = new Cleaner(
+                catalog,
+                run.id,
+                run.shards,
+                run.from,
+                run.to,
+                run.pairs,
+                options,
+                crash,
+                run::checkLease,
+                s -> Map.of());
+        long removed = cleaner.removeFromNew();
+        if (run.report.rollback == null) {
+            run.report.rollback = new MigrationReport.Rollback();
+        }
+        run.report.rollback.rowsRemovedFromNew = removed;
+        run.event(Phase.ROLLING_BACK, "removed " + removed + " copied rows from " + run.targets());
+        catalog.transition(run.id, Phase.ROLLING_BACK.name(), Phase.ROLLED_BACK.name());
+    }
+
+    // ------------------------------------------------------------------ steps
+
+    /** Record, publish, fence, barrier: one phase change. */
+    private void advance(Run run, Phase from, Phase to) throws SQLException {
+        from.requireMoveTo(to);
+        catalog.transition(run.id, from.name(), to.name());
+        crash.at(to.name().toLowerCase(Locale.ROOT) + ".recorded");
+        enter(run, to);
+    }
+
+    /** Publishes {@code phase} at the next epoch, raises the fences to it, waits for the routers. */
+    private void enter(Run run, Phase phase) throws SQLException {
+        long epoch = currentEpoch() + 1;
+        publish(run, phase, epoch);
+        crash.at(phase.name().toLowerCase(Locale.ROOT) + ".published");
+        raiseFences(run, run.fenced(), epoch);
+        barrier(epoch);
+        run.event(phase, "entered " + phase + " at epoch " + epoch);
+    }
+
+    /**
+     * After a crash the routing state may lag the record (the record is written first): publish
+     * the record's phase again, re-doing the entry work that must precede it.
+     */
+    private void reconcile(Run run) throws SQLException {
+        Phase phase = phase(run);
+        Optional<RoutingState> routing = catalog.currentRouting();
+        boolean current = routing.isPresent()
+                && routing.get().migrationId().filter(run.id::equals).isPresent()
+                && routing.get().phase().filter(phase::equals).isPresent();
+        if (current || phase == Phase.PLANNED || phase.isTerminal()) {
+            return;
+        }
+        Phase published = routing.flatMap(RoutingState::phase).orElse(Phase.PLANNED);
+        run.event(
+                phase,
+                "resuming: routing shows " + routing.map(Object::toString).orElse("nothing") + ", the record " + phase
+                        + "; publishing " + phase + " again");
+        if (phase == Phase.CUTOVER && published == Phase.READ_NEW) {
+            // Crashed inside the freeze after recording the cutover: finish the freeze.
+            long epoch = currentEpoch() + 1;
+            raiseFences(run, run.fenced(), epoch);
+            run.forward.drain(1, Duration.ofMinutes(10));
+            Sequences.movePast(run.shards, run.pairs);
+            publish(run, Phase.CUTOVER, epoch);
+            run.report.cutover.at = now();
+            barrier(epoch);
+            return;
+        }
+        if (phase == Phase.ROLLING_BACK && published == Phase.CUTOVER) {
+            long epoch = currentEpoch() + 1;
+            raiseFences(run, run.fenced(), epoch);
+            run.reverse.drain(1, Duration.ofMinutes(10));
+            checkOldHoldsEverything(run);
+            publish(run, Phase.ROLLING_BACK, epoch);
+            barrier(epoch);
+            return;
+        }
+        enter(run, phase);
+    }
+
+    private void publish(Run run, Phase phase, long epoch) {
+        catalog.publishRouting(RoutingState.migrating(epoch, run.from.version(), run.to.version(), run.id, phase));
+    }
+
+    private long currentEpoch() {
+        return catalog.currentRouting().map(RoutingState::epoch).orElse(0L);
+    }
+
+    private void barrier(long epoch) {
+        new Barrier(catalog, clock, barrierPoll).awaitAllRouters(epoch, options.barrierTimeout());
+    }
+
+    private void installCapture(Run run, Collection<ShardId> shards) throws SQLException {
+        for (ShardId shard : shards) {
+            run.shards.with(shard, c -> {
+                ChangeCapture capture = run.shards.capture(shard, c);
+                for (TableSpec spec : run.shards.specs(shard, c).values()) {
+                    if (!capture.isInstalled(c, spec)) {
+                        capture.install(c, spec);
+                    }
+                }
+                return null;
+            });
+        }
+    }
+
+    private void raiseFences(Run run, Collection<ShardId> shards, long epoch) throws SQLException {
+        for (ShardId shard : shards) {
+            run.shards.with(shard, c -> {
+                ChangeCapture capture = run.shards.capture(shard, c);
+                for (TableSpec spec : run.shards.specs(shard, c).values()) {
+                    capture.raiseFence(c, spec, epoch, options.allowUntaggedWrites());
+                }
+                return null;
+            });
+        }
+    }
+
+    private void catchUp(Run run, Duration budget) throws SQLException {
+        CatchUpRunner.Pass p =
+                run.forward.drain(SMALL_BACKLOG, options.cutoverBudget().dividedBy(4), budget);
+        run.report.catchUp.lastBacklog = p.freshEntries();
+        run.report.catchUp.rowsSynced += p.rowsSynced();
+        run.report.catchUp.lastPassAt = now();
+        run.save();
+    }
+
+    private void progressEvent(Run run) {
+        long nowNanos = System.nanoTime();
+        synchronized (run) {
+            if (nowNanos - run.lastProgressEvent < 1_000_000_000L) {
+                return;
+            }
+            run.lastProgressEvent = nowNanos;
+        }
+        Progress p = progress(record(run.id), run.report);
+        listener.accept(new MigrationEvent(clock.instant(), run.id, p.phase(), "backfill", Optional.of(p)));
+    }
+
+    // ------------------------------------------------------------------ status
+
+    private MigrationStatus status(MigrationRecord record) {
+        MigrationReport report = record.report().map(MigrationReport::fromJson).orElseGet(MigrationReport::new);
+        return new MigrationStatus(
+                record.id(),
+                Phase.parse("phase", record.phase()),
+                record.fromVersion(),
+                record.toVersion(),
+                progress(record, report),
+                report,
+                record.error(),
+                record.owner());
+    }
+
+    private Progress progress(MigrationRecord record, MigrationReport report) {
+        List<Checkpoint> checkpoints = catalog.checkpoints(record.id());
+        Map<String, Long> copied = Copier.copiedByTable(checkpoints);
+        Map<String, Boolean> done = new LinkedHashMap<>();
+        for (Checkpoint cp : checkpoints) {
+            if (!cp.table().startsWith("~")) {
+                done.merge(cp.table(), cp.done(), Boolean::logicalAnd);
+            }
+        }
+        Map<String, Progress.TableProgress> tables = new LinkedHashMap<>();
+        for (MigratedTable t : report.tables) {
+            tables.put(
+                    t.key(),
+                    new Progress.TableProgress(
+                            copied.getOrDefault(t.key(), 0L),
+                            report.estimatedRows.getOrDefault(t.key(), 0L),
+                            done.getOrDefault(t.key(), false)
+                                    && Pair.of(catalog.map(record.fromVersion()), catalog.map(record.toVersion()))
+                                                            .size()
+                                                    * 1L
+                                            <= checkpoints.stream()
+                                                    .filter(cp -> cp.table().equals(t.key()))
+                                                    .count()));
+        }
+        double rate = 0;
+        if (report.backfill.startedAt != null) {
+            Instant start = Instant.parse(report.backfill.startedAt);
+            Instant end =
+                    report.backfill.finishedAt != null ? Instant.parse(report.backfill.finishedAt) : clock.instant();
+            double seconds = Duration.between(start, end).toMillis() / 1000.0;
+            long total = copied.values().stream().mapToLong(Long::longValue).sum();
+            rate = seconds > 0 ? total / seconds : 0;
+        }
+        return new Progress(
+                record.id(),
+                Phase.parse("phase", record.phase()),
+                tables,
+                rate,
+                report.catchUp.lastBacklog,
+                clock.instant());
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private MigrationRecord record(String id) {
+        return catalog.migration(id)
+                .orElseThrow(() -> new MigrationRefusedException(
+                        "migration " + id,
+                        List.of(InvalidInputException.of(
+                                "migration",
+                                id,
+                                "does not exist",
+                                "list migrations with `reshard migrate status`; known: "
+                                        + catalog.migrations().stream()
+                                                .map(MigrationRecord::id)
+                                                .toList()))));
+    }
+
+    private boolean routingMentions(String id) {
+        return catalog.currentRouting()
+                .flatMap(RoutingState::migrationId)
+                .filter(id::equals)
+                .isPresent();
+    }
+
+    private boolean otherMigrationsActive(String id) {
+        return catalog.migrations().stream()
+                .anyMatch(m ->
+                        !m.id().equals(id) && !Phase.parse("phase", m.phase()).isTerminal());
+    }
+
+    private String now() {
+        return clock.instant().toString();
+    }
+
+    private static Duration elapsed(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReshardException("interrupted", e);
+        }
+    }
+
+    /** Configures an engine. */
+    public static final class Builder {
+        private final Catalog catalog;
+        private final Map<ShardId, DataSource> dataSources = new LinkedHashMap<>();
+        private String owner = "engine-" + UUID.randomUUID().toString().substring(0, 8);
+        private MigrationOptions options = MigrationOptions.defaults();
+        private CrashPoints crash = CrashPoints.NONE;
+        private Consumer<MigrationEvent> listener = e -> {};
+        private Clock clock = Clock.systemUTC();
+        private Duration barrierPoll = Duration.ofMillis(50);
+
+        private Builder(Catalog catalog) {
+            this.catalog = catalog;
+        }
+
+        public Builder shard(ShardId shard, DataSource dataSource) {
+            dataSources.put(shard, dataSource);
+            return this;
+        }
+
+        public Builder shards(Map<ShardId, ? extends DataSource> all) {
+            dataSources.putAll(all);
+            return this;
+        }
+
+        /** Who runs the migration, as recorded with its lease (default: a random engine id). */
+        public Builder owner(String owner) {
+            this.owner = owner;
+            return this;
+        }
+
+        public Builder options(MigrationOptions options) {
+            this.options = options.validate();
+            return this;
+        }
+
+        /** Test seam: stop the engine dead at named points. */
+        public Builder crashPoints(CrashPoints crash) {
+            this.crash = crash;
+            return this;
+        }
+
+        public Builder listener(Consumer<MigrationEvent> listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public MigrationEngine build() {
+            return new MigrationEngine(this);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.reshard.migration.engine;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.reshard.catalog.Catalog;
+import dev.reshard.catalog.Catalogs;
+import dev.reshard.core.ShardId;
+import dev.reshard.core.map.ShardMap;
+import dev.reshard.migration.workload.DemoSchema;
+import dev.reshard.migration.workload.IntegrityCheck;
+import dev.reshard.migration.workload.IntegrityReport;
+import dev.reshard.migration.workload.Ledger;
+import dev.reshard.migration.workload.Writers;
+import dev.reshard.router.Router;
+import dev.reshard.router.ShardedTable;
+import dev.reshard.testkit.TestDatabase;
+import dev.reshard.testkit.TestEngine;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+
+/**
+ * Real shards of one engine with the demo schema, a catalog, routers (on their own pools) and
+ * engines (on pools of their own, as in production).
+ */
+final class EngineCluster implements AutoCloseable {
+    static final List<MigratedTable> TABLES =
+            List.of(new MigratedTable("users", "id"), new MigratedTable("orders", "user_id"));
+    private static final AtomicInteger CATALOGS = new AtomicInteger();
+
+    final TestEngine engine;
+    final Map<ShardId, TestDatabase> databases = new LinkedHashMap<>();
+    final Map<ShardId, DataSource> routerPools = new LinkedHashMap<>();
+    final Map<ShardId, DataSource> enginePools = new LinkedHashMap<>();
+    final Catalog catalog;
+    final Ledger ledger = new Ledger();
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    EngineCluster(TestEngine engine, int shards) throws SQLException {
+        this.engine = engine;
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:enginecatalog" + CATALOGS.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
+        this.catalog = Catalogs.open(ds, Clock.systemUTC());
+        for (int i = 0; i < shards; i++) {
+            addShard(i);
+        }
+    }
+
+    ShardId addShard(int index) throws SQLException {
+        ShardId id = ShardId.of("shard_" + index);
+        TestDatabase db = engine.newDatabase();
+        closing.add(db);
+        databases.put(id, db);
+        routerPools.put(id, db.dataSource());
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(db.jdbcUrl());
+        config.setUsername(db.user());
+        config.setPassword(db.password());
+        config.setMaximumPoolSize(6);
+        config.setMinimumIdle(0);
+        HikariDataSource pool = new HikariDataSource(config);
+        closing.add(0, pool);
+        enginePools.put(id, pool);
+        try (Connection c = db.dataSource().getConnection()) {
+            DemoSchema.create(c, index);
+        }
+        return id;
+    }
+
+    ShardId shard(int i) {
+        return ShardId.of("shard_" + i);
+    }
+
+    List<ShardId> shards(int n) {
+        List<ShardId> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(shard(i));
+        }
+        return out;
+    }
+
+    /** Publishes {@code map} as the next version; returns it. */
+    ShardMap publish(ShardMap map) {
+        catalog.publish(map, catalog.currentVersion(), "test");
+        if (catalog.currentRouting().isEmpty()) {
+            // Routers follow the routing state; without one they would follow the newest map.
+            catalog.publishRouting(dev.reshard.catalog.RoutingState.stable(1, map.version()));
+        }
+        return map;
+    }
+
+    void load(ShardMap map, int users, int ordersPerUser) throws SQLException {
+        Writers.load(routerPools, map, ledger, users, ordersPerUser, 42);
+    }
+
+    Router router(String id) {
+        Router r = Router.builder(catalog)
+                .id(id)
+                .shards(routerPools)
+                .table(ShardedTable.of("users", "id", "id"))
+                .table(ShardedTable.of("orders", "user_id", "id"))
+                .pollInterval(Duration.ofMillis(50))
+                .leaseTtl(Duration.ofSeconds(5))
+                .build();
+        closing.add(0, r);
+        return r;
+    }
+
+    MigrationEngine.Builder engine(MigrationOptions options) {
+        return MigrationEngine.builder(catalog).shards(enginePools).options(options);
+    }
+
+    static MigrationOptions fastOptions() {
+        return MigrationOptions.builder()
+                .batchRows(500)
+                .verifyChunkRows(500)
+                .cleanupBatchRows(500)
+                .catchUpWindow(Duration.ofSeconds(2))
+                .cutoverBudget(Duration.ofSeconds(2))
+                .leaseTtl(Duration.ofSeconds(3))
+                .barrierTimeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    IntegrityReport integrity(ShardMap expected) throws SQLException {
+        return IntegrityCheck.check(routerPools, expected, ledger);
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : closing) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+        catalog.close();
+    }
+}
