@@ -144,6 +144,13 @@ final class JdbcShardSql implements ShardSql {
                     && s.getMessage().contains("reshard fence")) {
                 return true;
             }
+            // A deadlock victim (PostgreSQL 40P01, MariaDB 1213 / 40001): the database rolled the
+            // transaction back, nothing was written, and retrying is the documented answer. During
+            // a migration sync-from-source locks rows on both sides and InnoDB's gap locks make
+            // such cycles with a mirror's insert possible.
+            if (t instanceof SQLException s && ("40P01".equals(s.getSQLState()) || s.getErrorCode() == 1213)) {
+                return true;
+            }
             // H2 only: a capture trigger created or dropped while the statement ran fails the
             // statement with a ConcurrentModificationException from H2's trigger list. Nothing was
             // written; refresh-and-retry, what a fence rejection gets, is the right answer.

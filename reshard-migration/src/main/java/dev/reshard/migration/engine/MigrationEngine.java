@@ -137,7 +137,7 @@ public final class MigrationEngine {
     public MigrationStatus resume(String id) {
         MigrationRecord record = record(id);
         Phase phase = Phase.parse("phase", record.phase());
-        if (phase.isTerminal() && !routingMentions(id)) {
+        if (phase.isTerminal() && finished(record)) {
             throw new MigrationRefusedException(
                     "resume of " + id,
                     List.of(InvalidInputException.of(
@@ -153,7 +153,7 @@ public final class MigrationEngine {
     public MigrationStatus rollback(String id) {
         MigrationRecord record = record(id);
         Phase phase = Phase.parse("phase", record.phase());
-        if (phase == Phase.ROLLED_BACK && !routingMentions(id)) {
+        if (phase == Phase.ROLLED_BACK && finished(record)) {
             throw new MigrationRefusedException(
                     "rollback of " + id,
                     List.of(InvalidInputException.of("migration", id, "is already rolled back", "nothing to do")));
@@ -586,8 +586,7 @@ public final class MigrationEngine {
             barrier(next.epoch());
         }
         // No router can hold an older map now (the barrier; a router without a lease refuses writes).
-        Set<ShardId> all = new LinkedHashSet<>(run.sources());
-        all.addAll(run.targets());
+        Set<ShardId> all = run.fenced();
         for (ShardId shard : all) {
             run.shards.with(shard, c -> {
                 ChangeCapture capture = run.shards.capture(shard, c);
@@ -603,6 +602,7 @@ public final class MigrationEngine {
         if (phase == Phase.ROLLED_BACK && run.report.rollback != null) {
             run.report.rollback.finishedAt = now();
         }
+        run.report.finishedAt = now();
         run.event(
                 phase,
                 (phase == Phase.DONE ? "done" : "rolled back") + ": routing by map v" + version
@@ -876,6 +876,15 @@ public final class MigrationEngine {
                                         + catalog.migrations().stream()
                                                 .map(MigrationRecord::id)
                                                 .toList()))));
+    }
+
+    /** Terminal and fully wound down (routing stable, capture removed). */
+    private boolean finished(MigrationRecord record) {
+        return !routingMentions(record.id())
+                && record.report()
+                        .map(MigrationReport::fromJson)
+                        .map(r -> r.finishedAt != null)
+                        .orElse(false);
     }
 
     private boolean routingMentions(String id) {

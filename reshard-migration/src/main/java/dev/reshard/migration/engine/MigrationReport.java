@@ -38,6 +38,8 @@ public final class MigrationReport {
     public Rollback rollback;
     /** Whether capture (and fences) were installed on the new shards (from the cutover freeze on). */
     public boolean targetCapture;
+    /** When the migration was fully wound down (routing by one map, capture removed). */
+    public String finishedAt;
 
     /** One thing that happened, with the phase it happened in. */
     public record Event(String at, String phase, String message) {}

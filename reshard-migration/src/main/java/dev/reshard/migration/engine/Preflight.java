@@ -260,7 +260,7 @@ final class Preflight {
         }
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT " + dialect.quote(spec.shardKey()) + " FROM " + dialect.quote(spec.table()))) {
-            ps.setFetchSize(dialect.engine() == Engine.MARIADB ? Integer.MIN_VALUE : 10_000);
+            ps.setFetchSize(10_000);
             long n = 0;
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
