@@ -320,8 +320,12 @@ public final class Router implements AutoCloseable {
         mirrorCommitter.drain();
     }
 
-    /** Test seam: stop (or resume) polling the catalog, as a paused or partitioned process would. */
-    void pauseRefresh(boolean paused) {
+    /**
+     * Stops (or resumes) polling the catalog, as a paused or partitioned process would; writes go
+     * on with the map it has, and a shard's fence sends them back through {@link #refresh()}. For
+     * fault-injection tests and drills; an application never needs it.
+     */
+    public void pauseRefresh(boolean paused) {
         this.refreshPaused = paused;
     }
 

@@ -45,10 +45,19 @@ final class EngineCluster implements AutoCloseable {
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     EngineCluster(TestEngine engine, int shards) throws SQLException {
+        this(engine, shards, null);
+    }
+
+    /** With {@code catalogDir}, the catalog is an H2 file another process can open too. */
+    EngineCluster(TestEngine engine, int shards, java.nio.file.Path catalogDir) throws SQLException {
         this.engine = engine;
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:mem:enginecatalog" + CATALOGS.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
-        this.catalog = Catalogs.open(ds, Clock.systemUTC());
+        if (catalogDir == null) {
+            JdbcDataSource ds = new JdbcDataSource();
+            ds.setURL("jdbc:h2:mem:enginecatalog" + CATALOGS.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
+            this.catalog = Catalogs.open(ds, Clock.systemUTC());
+        } else {
+            this.catalog = Catalogs.embedded(catalogDir);
+        }
         for (int i = 0; i < shards; i++) {
             addShard(i);
         }
