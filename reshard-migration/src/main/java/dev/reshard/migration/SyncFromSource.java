@@ -5,6 +5,7 @@ import dev.reshard.jdbc.TableSpec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -100,6 +101,28 @@ public final class SyncFromSource {
             throws SQLException {
         if (keys.isEmpty()) {
             return new Outcome(0, 0, 0);
+        }
+        // Peek first, without locks, and keep only keys whose source row is gone or moves to this
+        // target. A row that does not move here (e.g. a mirror's copy on a shard that is both a
+        // source and a target) is never ours; locking it on both sides would take locks in the
+        // opposite order of the router that writes it there, a deadlock. A peeked row cannot start
+        // to move here later (its shard key cannot change), and a row inserted after the peek has
+        // its own changelog entry.
+        String shardKeyColumn = sourceTable.shardKey().toLowerCase(Locale.ROOT);
+        Map<List<Object>, Map<String, Object>> peek = Rows.byKeys(source, sourceDialect, sourceTable, keys, false);
+        List<List<Object>> mine = new ArrayList<>(keys.size());
+        for (List<Object> key : keys) {
+            Map<String, Object> row = peek.get(Rows.normalizeKey(key));
+            if (row == null || movesToTarget.test(row.get(shardKeyColumn))) {
+                mine.add(key);
+            }
+        }
+        if (mine.isEmpty()) {
+            return new Outcome(0, 0, keys.size());
+        }
+        if (mine.size() < keys.size()) {
+            Outcome rest = syncOnce(source, target, sourceTable, targetTable, mine, movesToTarget);
+            return new Outcome(rest.upserted(), rest.deleted(), rest.unchanged() + keys.size() - mine.size());
         }
         source.setAutoCommit(false);
         target.setAutoCommit(false);

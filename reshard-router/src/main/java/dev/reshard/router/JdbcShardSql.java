@@ -151,6 +151,11 @@ final class JdbcShardSql implements ShardSql {
             if (t instanceof SQLException s && ("40P01".equals(s.getSQLState()) || s.getErrorCode() == 1213)) {
                 return true;
             }
+            // A lock wait that timed out (H2 50200, after its 2 s default; MariaDB 1205): the router
+            // rolls the transaction back, so nothing of it was written; retry like a deadlock.
+            if (t instanceof SQLException s && (s.getErrorCode() == 50200 || s.getErrorCode() == 1205)) {
+                return true;
+            }
             // H2 only: a capture trigger created or dropped while the statement ran fails the
             // statement with a ConcurrentModificationException from H2's trigger list. Nothing was
             // written; refresh-and-retry, what a fence rejection gets, is the right answer.

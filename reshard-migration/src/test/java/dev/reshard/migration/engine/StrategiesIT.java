@@ -86,6 +86,20 @@ class StrategiesIT {
                 (c, from) -> ShardMaps.splitRange(from, USERS / 2, c.shard(1)));
     }
 
+    /**
+     * Strategy conversion: a migration is just two maps, so moving the keyspace from a hash ring
+     * on two shards to 64 virtual shards on three is one online migration (every key is routed by
+     * both maps; MoveSet is per key).
+     */
+    @EachEngine
+    void conversion_ringToVirtualShards(TestEngine engine) throws Exception {
+        run(
+                engine,
+                3,
+                c -> ShardMap.initial(ConsistentHashRing.of(c.shards(2))),
+                (c, from) -> from.next(VirtualShardMap.roundRobin(64, c.shards(3))));
+    }
+
     interface Target {
         ShardMap next(EngineCluster c, ShardMap from);
     }
