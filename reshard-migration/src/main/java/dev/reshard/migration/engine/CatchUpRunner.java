@@ -61,23 +61,15 @@ final class CatchUpRunner {
     private final Map<ShardId, Map<String, Set<List<Object>>>> changedSince = new LinkedHashMap<>();
     private final Map<ShardId, Long> changedSinceRead = new LinkedHashMap<>();
 
-    CatchUpRunner(
-            Catalog catalog,
-            String migrationId,
-            ShardAccess shards,
-            ShardMap from,
-            ShardMap to,
-            List<Pair> pairs,
-            boolean reverse,
-            MigrationOptions options) {
-        this.catalog = catalog;
-        this.migrationId = migrationId;
-        this.shards = shards;
-        this.from = from;
-        this.to = to;
-        this.pairs = pairs;
+    CatchUpRunner(MigrationContext context, boolean reverse) {
+        this.catalog = context.catalog();
+        this.migrationId = context.migrationId();
+        this.shards = context.shards();
+        this.from = context.from();
+        this.to = context.to();
+        this.pairs = context.pairs();
         this.reverse = reverse;
-        this.options = options;
+        this.options = context.options();
     }
 
     /** The checkpoint name of the changelog positions of one direction. */

@@ -59,26 +59,19 @@ final class Cleaner {
     private final Runnable leaseCheck;
     private final Function<ShardId, Map<String, Set<List<Object>>>> changedSinceCutover;
 
-    Cleaner(
-            Catalog catalog,
-            String migrationId,
-            ShardAccess shards,
-            ShardMap from,
-            ShardMap to,
-            List<Pair> pairs,
-            MigrationOptions options,
-            CrashPoints crash,
-            Runnable leaseCheck,
-            Function<ShardId, Map<String, Set<List<Object>>>> changedSinceCutover) {
-        this.catalog = catalog;
-        this.migrationId = migrationId;
-        this.shards = shards;
-        this.from = from;
-        this.to = to;
-        this.pairs = pairs;
-        this.options = options;
-        this.crash = crash;
-        this.leaseCheck = leaseCheck;
+    private final MigrationContext context;
+
+    Cleaner(MigrationContext context, Function<ShardId, Map<String, Set<List<Object>>>> changedSinceCutover) {
+        this.context = context;
+        this.catalog = context.catalog();
+        this.migrationId = context.migrationId();
+        this.shards = context.shards();
+        this.from = context.from();
+        this.to = context.to();
+        this.pairs = context.pairs();
+        this.options = context.options();
+        this.crash = context.crash();
+        this.leaseCheck = context.leaseCheck();
         this.changedSinceCutover = changedSinceCutover;
     }
 
@@ -114,7 +107,7 @@ final class Cleaner {
             Dialect dialect = shards.dialect(side, c);
             for (MigratedTable table : shards.tables()) {
                 String name = prefix + table.key();
-                Checkpoint cp = checkpoint(pair, name);
+                Checkpoint cp = context.checkpoint(name, pair);
                 if (cp.done()) {
                     deleted += cp.rowsCopied();
                     continue;
@@ -292,17 +285,5 @@ final class Cleaner {
             }
         }
         return new Page(read, keys, Optional.ofNullable(last));
-    }
-
-    private Checkpoint checkpoint(Pair pair, String name) {
-        for (Checkpoint cp : catalog.checkpoints(migrationId)) {
-            if (cp.table().equals(name)
-                    && cp.source().equals(pair.source())
-                    && cp.target().equals(pair.target())) {
-                return cp;
-            }
-        }
-        return new Checkpoint(
-                migrationId, name, pair.source(), pair.target(), Optional.empty(), 0, false, catalog.now());
     }
 }

@@ -48,26 +48,19 @@ final class Copier {
     private final AtomicLong copied = new AtomicLong();
     private final AtomicLong fellBack = new AtomicLong();
 
-    Copier(
-            Catalog catalog,
-            String migrationId,
-            ShardAccess shards,
-            ShardMap from,
-            ShardMap to,
-            List<Pair> pairs,
-            MigrationOptions options,
-            CrashPoints crash,
-            Runnable leaseCheck,
-            Consumer<String> progress) {
-        this.catalog = catalog;
-        this.migrationId = migrationId;
-        this.shards = shards;
-        this.from = from;
-        this.to = to;
-        this.pairs = pairs;
-        this.options = options;
-        this.crash = crash;
-        this.leaseCheck = leaseCheck;
+    private final MigrationContext context;
+
+    Copier(MigrationContext context, Consumer<String> progress) {
+        this.context = context;
+        this.catalog = context.catalog();
+        this.migrationId = context.migrationId();
+        this.shards = context.shards();
+        this.from = context.from();
+        this.to = context.to();
+        this.pairs = context.pairs();
+        this.options = context.options();
+        this.crash = context.crash();
+        this.leaseCheck = context.leaseCheck();
         this.progress = progress;
     }
 
@@ -138,7 +131,7 @@ final class Copier {
             for (MigratedTable table : shards.tables()) {
                 TableSpec s = shards.spec(pair.source(), src, table);
                 TableSpec t = shards.spec(pair.target(), dst, table);
-                Checkpoint cp = checkpoint(pair, table);
+                Checkpoint cp = context.checkpoint(table.key(), pair);
                 if (cp.done()) {
                     continue;
                 }
@@ -190,18 +183,6 @@ final class Copier {
             shards.release(pair.target(), dst);
             shards.release(pair.source(), src);
         }
-    }
-
-    private Checkpoint checkpoint(Pair pair, MigratedTable table) {
-        for (Checkpoint cp : catalog.checkpoints(migrationId)) {
-            if (cp.table().equals(table.key())
-                    && cp.source().equals(pair.source())
-                    && cp.target().equals(pair.target())) {
-                return cp;
-            }
-        }
-        return new Checkpoint(
-                migrationId, table.key(), pair.source(), pair.target(), Optional.empty(), 0, false, catalog.now());
     }
 
     /** The latency of a trivial query on the source, in nanoseconds: how busy the source is. */

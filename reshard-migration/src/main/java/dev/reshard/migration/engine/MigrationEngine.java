@@ -196,6 +196,7 @@ public final class MigrationEngine {
         final List<Pair> pairs;
         final ShardAccess shards;
         final MigrationReport report;
+        final MigrationContext context;
         final CatchUpRunner forward;
         final CatchUpRunner reverse;
         volatile boolean leaseLost;
@@ -208,8 +209,9 @@ public final class MigrationEngine {
             this.pairs = Pair.of(from, to);
             this.report = record.report().map(MigrationReport::fromJson).orElseGet(MigrationReport::new);
             this.shards = new ShardAccess(dataSources, report.tables);
-            this.forward = new CatchUpRunner(catalog, id, shards, from, to, pairs, false, options);
-            this.reverse = new CatchUpRunner(catalog, id, shards, from, to, pairs, true, options);
+            this.context = new MigrationContext(catalog, id, shards, from, to, pairs, options, crash, this::checkLease);
+            this.forward = new CatchUpRunner(context, false);
+            this.reverse = new CatchUpRunner(context, true);
         }
 
         Set<ShardId> sources() {
@@ -394,17 +396,7 @@ public final class MigrationEngine {
             run.report.backfill.startedAt = now();
             run.save();
         }
-        Copier copier = new Copier(
-                catalog,
-                run.id,
-                run.shards,
-                run.from,
-                run.to,
-                run.pairs,
-                options,
-                crash,
-                run::checkLease,
-                table -> progressEvent(run));
+        Copier copier = new Copier(run.context, table -> progressEvent(run));
         copier.run();
         run.report.backfill.rowsCopied = Copier.copiedByTable(catalog.checkpoints(run.id)).values().stream()
                 .mapToLong(Long::longValue)
@@ -421,7 +413,7 @@ public final class MigrationEngine {
         run.forward.takeChanged(); // the full check below covers them
         MigrationReport.Verification v = new MigrationReport.Verification();
         v.at = now();
-        new Verification(run.shards, run.from, run.to, run.pairs, options, false).full(v);
+        new Verification(run.context, false).full(v);
         run.report.verification = v;
         run.event(
                 Phase.VERIFY,
@@ -452,9 +444,9 @@ public final class MigrationEngine {
     private void recheck(Run run, MigrationReport.Verification v) throws SQLException {
         CatchUpRunner.Changed changed = run.forward.takeChanged();
         if (changed.overflow()) {
-            new Verification(run.shards, run.from, run.to, run.pairs, options, false).full(v);
+            new Verification(run.context, false).full(v);
         } else {
-            int left = new Verification(run.shards, run.from, run.to, run.pairs, options, false).recheck(changed, v);
+            int left = new Verification(run.context, false).recheck(changed, v);
             if (left > 0) {
                 v.clean = false;
             }
@@ -545,14 +537,13 @@ public final class MigrationEngine {
             run.report.cleanup.startedAt = now();
             run.save();
         }
-        Cleaner cleaner = new Cleaner(
-                catalog, run.id, run.shards, run.from, run.to, run.pairs, options, crash, run::checkLease, shard -> {
-                    try {
-                        return changedSince(run, shard);
-                    } catch (RuntimeException e) {
-                        throw e;
-                    }
-                });
+        Cleaner cleaner = new Cleaner(run.context, shard -> {
+            try {
+                return changedSince(run, shard);
+            } catch (RuntimeException e) {
+                throw e;
+            }
+        });
         List<String> files = new ArrayList<>();
         run.report.cleanup.rowsDeleted = cleaner.cleanupOld(files);
         for (String f : files) {
@@ -649,7 +640,7 @@ public final class MigrationEngine {
     /** The guide's rollback check: every moving key's row on the old shards equals the new shards' row. */
     private void checkOldHoldsEverything(Run run) throws SQLException {
         MigrationReport.Verification v = new MigrationReport.Verification();
-        new Verification(run.shards, run.from, run.to, run.pairs, options, true).full(v);
+        new Verification(run.context, true).full(v);
         run.report.rollback.keysChecked = v.tables.stream()
                 .mapToLong(MigrationReport.TableCheck::sourceRows)
                 .sum();
@@ -665,17 +656,7 @@ public final class MigrationEngine {
     }
 
     private void rollingBack(Run run) throws SQLException {
-        Cleaner cleaner = new Cleaner(
-                catalog,
-                run.id,
-                run.shards,
-                run.from,
-                run.to,
-                run.pairs,
-                options,
-                crash,
-                run::checkLease,
-                s -> Map.of());
+        Cleaner cleaner = new Cleaner(run.context, s -> Map.of());
         long removed = cleaner.removeFromNew();
         if (run.report.rollback == null) {
             run.report.rollback = new MigrationReport.Rollback();

@@ -104,22 +104,15 @@ final class Sequences {
         String table = dialect.quote(spec.table());
         switch (dialect.engine()) {
             case POSTGRESQL -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
-                    ps.setString(1, table);
-                    ps.setString(2, column);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        String sequence = rs.getString(1);
-                        if (sequence == null) {
-                            return Long.MAX_VALUE;
-                        }
-                        try (Statement st = c.createStatement();
-                                ResultSet v = st.executeQuery(
-                                        "SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM " + sequence)) {
-                            v.next();
-                            return v.getLong(1);
-                        }
-                    }
+                String sequence = sequenceOf(c, table, column);
+                if (sequence == null) {
+                    return Long.MAX_VALUE;
+                }
+                try (Statement st = c.createStatement();
+                        ResultSet v = st.executeQuery(
+                                "SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM " + sequence)) {
+                    v.next();
+                    return v.getLong(1);
                 }
             }
             case MARIADB -> {
@@ -145,28 +138,32 @@ final class Sequences {
         }
     }
 
+    /** The sequence behind a PostgreSQL serial or identity column, or null. */
+    private static String sequenceOf(Connection c, String quotedTable, String column) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
+            ps.setString(1, quotedTable);
+            ps.setString(2, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
     private static void restart(Connection c, Dialect dialect, TableSpec spec, String column, long next)
             throws SQLException {
         String table = dialect.quote(spec.table());
         switch (dialect.engine()) {
             case POSTGRESQL -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
-                    ps.setString(1, table);
-                    ps.setString(2, column);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        String sequence = rs.getString(1);
-                        if (sequence == null) {
-                            return;
-                        }
-                        try (PreparedStatement set =
-                                c.prepareStatement("SELECT setval(?::regclass, GREATEST(?, (SELECT last_value FROM "
-                                        + sequence + ")), true)")) {
-                            set.setString(1, sequence);
-                            set.setLong(2, next - 1);
-                            set.executeQuery().close();
-                        }
-                    }
+                String sequence = sequenceOf(c, table, column);
+                if (sequence == null) {
+                    return;
+                }
+                try (PreparedStatement set = c.prepareStatement(
+                        "SELECT setval(?::regclass, GREATEST(?, (SELECT last_value FROM " + sequence + ")), true)")) {
+                    set.setString(1, sequence);
+                    set.setLong(2, next - 1);
+                    set.executeQuery().close();
                 }
             }
             case MARIADB -> {

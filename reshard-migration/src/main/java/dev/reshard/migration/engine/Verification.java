@@ -47,18 +47,12 @@ final class Verification {
     private final boolean reverse;
 
     /** @param reverse compare new (as the truth) against old, for a rollback after cutover */
-    Verification(
-            ShardAccess shards,
-            ShardMap from,
-            ShardMap to,
-            List<Pair> pairs,
-            MigrationOptions options,
-            boolean reverse) {
-        this.shards = shards;
-        this.from = from;
-        this.to = to;
-        this.pairs = pairs;
-        this.options = options;
+    Verification(MigrationContext context, boolean reverse) {
+        this.shards = context.shards();
+        this.from = context.from();
+        this.to = context.to();
+        this.pairs = context.pairs();
+        this.options = context.options();
         this.reverse = reverse;
     }
 
