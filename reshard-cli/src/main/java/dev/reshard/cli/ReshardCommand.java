@@ -1,5 +1,7 @@
 package dev.reshard.cli;
 
+import dev.reshard.cli.demo.DemoCommand;
+import dev.reshard.cli.migrate.MigrateCommand;
 import dev.reshard.cli.plan.PlanCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,12 +13,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code reshard} command. Subcommands are picocli commands listed in {@link Command#subcommands};
- * a new one ({@code demo}, {@code migrate}, {@code check}, {@code serve}) is one class and one entry
- * there.
+ * a new one ({@code check}, {@code serve}) is one class and one entry there.
  *
- * <p>Exit codes: 0 done, 2 bad input (a usage error, or a value the core refuses as {@link
- * dev.reshard.core.InvalidInputException}), printed as one {@code reshard: <message>} line on
- * stderr, 1 internal error, printed with its stack trace.
+ * <p>Exit codes: 0 done; 2 bad input (a usage error, a value the core refuses as {@link
+ * dev.reshard.core.InvalidInputException}, a refused config or migration), printed as {@code
+ * reshard: <message>} on stderr, one line per reason; 1 a failure: a migration that stopped (its
+ * message) or an internal error (with its stack trace). {@code reshard demo} also exits 1 when its
+ * end state is not intact.
  */
 @Command(
         name = "reshard",
@@ -24,7 +27,7 @@ import picocli.CommandLine.Spec;
         scope = ScopeType.INHERIT,
         versionProvider = VersionProvider.class,
         description = "Online shard rebalancing for sharded SQL databases.",
-        subcommands = {PlanCommand.class, HelpCommand.class})
+        subcommands = {DemoCommand.class, MigrateCommand.class, PlanCommand.class, HelpCommand.class})
 public final class ReshardCommand implements Runnable {
     /** Exit code of a run that did what it was asked. */
     public static final int OK = 0;
@@ -51,7 +54,6 @@ public final class ReshardCommand implements Runnable {
     public void run() {
         throw new ParameterException(
                 spec.commandLine(),
-                "missing command; use one of " + spec.subcommands().keySet() + ", e.g. reshard plan virtual"
-                        + " --shards 4 --add shard_4");
+                "missing command; use one of " + spec.subcommands().keySet() + ", e.g. reshard demo");
     }
 }

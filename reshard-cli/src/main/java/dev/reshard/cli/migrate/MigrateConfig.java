@@ -1,0 +1,35 @@
+package dev.reshard.cli.migrate;
+
+import dev.reshard.catalog.SecretRef;
+import dev.reshard.catalog.ShardConfig;
+import dev.reshard.migration.engine.MigratedTable;
+import dev.reshard.migration.engine.MigrationOptions;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The {@code reshard migrate} configuration, as read and validated by {@link ConfigReader}: where
+ * the catalog is, the shards (registered in the catalog when it does not know them), the sharded
+ * tables that move, and the engine's options. Immutable; every value in it was checked.
+ */
+record MigrateConfig(
+        Path file, Catalog catalog, List<ShardConfig> shards, List<MigratedTable> tables, MigrationOptions options) {
+
+    MigrateConfig {
+        shards = List.copyOf(shards);
+        tables = List.copyOf(tables);
+    }
+
+    /** Where the catalog lives. */
+    sealed interface Catalog permits Embedded, Jdbc {}
+
+    /** The embedded H2 catalog in {@code dir} (the file {@code reshard-catalog.mv.db}). */
+    record Embedded(Path dir) implements Catalog {
+        Path file() {
+            return dir.resolve("reshard-catalog.mv.db");
+        }
+    }
+
+    /** A catalog in a database reached over JDBC (PostgreSQL in production). */
+    record Jdbc(String url, String user, SecretRef password) implements Catalog {}
+}
