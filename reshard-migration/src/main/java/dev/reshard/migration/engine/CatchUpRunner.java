@@ -58,6 +58,8 @@ final class CatchUpRunner {
     private final Map<ShardId, ChangelogCursor> cursors = new LinkedHashMap<>();
     private final Map<Pair, Map<String, Set<List<Object>>>> changed = new LinkedHashMap<>();
     private boolean changedOverflow;
+    private long entriesApplied;
+    private long rowsSynced;
     private final Map<ShardId, Map<String, Set<List<Object>>>> changedSince = new LinkedHashMap<>();
     private final Map<ShardId, Long> changedSinceRead = new LinkedHashMap<>();
 
@@ -110,6 +112,16 @@ final class CatchUpRunner {
     /** What one pass over every reader did. */
     record Pass(int freshEntries, int rowsSynced) {}
 
+    /** Changelog entries replayed by this runner so far. */
+    long entriesApplied() {
+        return entriesApplied;
+    }
+
+    /** Rows this runner upserted or deleted so far. */
+    long rowsSynced() {
+        return rowsSynced;
+    }
+
     /** Reads every reader's changelog from its mark to the end and replays the entries not yet replayed. */
     Pass pass() throws SQLException {
         int fresh = 0;
@@ -119,6 +131,8 @@ final class CatchUpRunner {
             fresh += p.freshEntries;
             synced += p.rowsSynced;
         }
+        entriesApplied += fresh;
+        rowsSynced += synced;
         return new Pass(fresh, synced);
     }
 

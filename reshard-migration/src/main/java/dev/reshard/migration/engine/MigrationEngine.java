@@ -130,6 +130,9 @@ public final class MigrationEngine {
                 "planned v" + request.fromVersion() + " -> v" + request.toVersion() + ": " + report.estimatedRows
                         + " rows to move by " + owner);
         catalog.recordReport(request.id(), report.toJson(), null);
+        MigrationReport.Event planned = report.events.get(report.events.size() - 1);
+        listener.accept(
+                new MigrationEvent(clock.instant(), request.id(), Phase.PLANNED, planned.message(), Optional.empty()));
         return drive(request.id(), false);
     }
 
@@ -496,6 +499,17 @@ public final class MigrationEngine {
                         + " differ after repair; the migration stays in READ_NEW (dual-write). Resume to retry");
             }
             List<String> moved = Sequences.movePast(run.shards, run.pairs);
+            if (elapsed(frozenAt).compareTo(budget) > 0) {
+                // The whole freeze counts: catch-up, re-check and sequences.
+                String why = "cutover attempt " + attempt + " released: the freeze reached "
+                        + elapsed(frozenAt).toMillis() + " ms before publishing (budget " + budget.toMillis()
+                        + " ms); back to dual-write (READ_NEW)";
+                publish(run, Phase.READ_NEW, epoch);
+                run.report.cutover.lastAbortReason = why;
+                run.event(Phase.READ_NEW, why);
+                barrier(epoch);
+                continue;
+            }
             crash.at("cutover.frozen");
             catalog.transition(run.id, Phase.READ_NEW.name(), Phase.CUTOVER.name());
             publish(run, Phase.CUTOVER, epoch);
@@ -545,6 +559,12 @@ public final class MigrationEngine {
             }
         });
         List<String> files = new ArrayList<>();
+        run.event(
+                Phase.CLEANUP,
+                "deleting the moved rows from " + run.sources() + ", each batch confirmed on " + run.targets()
+                        + (options.backupDir().isPresent()
+                                ? ", backed up to " + options.backupDir().get()
+                                : ""));
         run.report.cleanup.rowsDeleted = cleaner.cleanupOld(files);
         for (String f : files) {
             if (!run.report.cleanup.backupFiles.contains(f)) {
@@ -766,12 +786,26 @@ public final class MigrationEngine {
     }
 
     private void catchUp(Run run, Duration budget) throws SQLException {
+        long start = System.nanoTime();
+        long entriesBefore = run.forward.entriesApplied();
+        long syncedBefore = run.forward.rowsSynced();
         CatchUpRunner.Pass p =
                 run.forward.drain(SMALL_BACKLOG, options.cutoverBudget().dividedBy(4), budget);
+        long entries = run.forward.entriesApplied() - entriesBefore;
+        long synced = run.forward.rowsSynced() - syncedBefore;
+        run.report.catchUp.entriesApplied += entries;
+        run.report.catchUp.rowsSynced += synced;
         run.report.catchUp.lastBacklog = p.freshEntries();
-        run.report.catchUp.rowsSynced += p.rowsSynced();
         run.report.catchUp.lastPassAt = now();
-        run.save();
+        Duration took = elapsed(start);
+        if (took.compareTo(Duration.ofSeconds(2)) > 0) {
+            run.event(
+                    phase(run),
+                    "catch-up: " + entries + " changelog entries replayed, " + synced + " rows synced in "
+                            + took.toMillis() + " ms; last pass found " + p.freshEntries());
+        } else {
+            run.save();
+        }
     }
 
     private void progressEvent(Run run) {

@@ -69,19 +69,23 @@ final class EngineCluster implements AutoCloseable {
         closing.add(db);
         databases.put(id, db);
         routerPools.put(id, db.dataSource());
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(db.jdbcUrl());
-        config.setUsername(db.user());
-        config.setPassword(db.password());
-        config.setMaximumPoolSize(6);
-        config.setMinimumIdle(0);
-        HikariDataSource pool = new HikariDataSource(config);
-        closing.add(0, pool);
-        enginePools.put(id, pool);
+        enginePools.put(id, pool(db, 6));
         try (Connection c = db.dataSource().getConnection()) {
             DemoSchema.create(c, index);
         }
         return id;
+    }
+
+    private DataSource pool(TestDatabase db, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(db.jdbcUrl());
+        config.setUsername(db.user());
+        config.setPassword(db.password());
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(0);
+        HikariDataSource pool = new HikariDataSource(config);
+        closing.add(0, pool);
+        return pool;
     }
 
     ShardId shard(int i) {
@@ -111,9 +115,13 @@ final class EngineCluster implements AutoCloseable {
     }
 
     Router router(String id) {
+        // Each router gets pools of its own: a router remembers the epoch it set on each pooled
+        // connection, so two routers sharing a pool could write with each other's epoch.
+        Map<ShardId, DataSource> own = new LinkedHashMap<>();
+        databases.forEach((shard, db) -> own.put(shard, pool(db, 4)));
         Router r = Router.builder(catalog)
                 .id(id)
-                .shards(routerPools)
+                .shards(own)
                 .table(ShardedTable.of("users", "id", "id"))
                 .table(ShardedTable.of("orders", "user_id", "id"))
                 .pollInterval(Duration.ofMillis(50))
