@@ -328,7 +328,7 @@ final class ConfigReader {
             return null;
         }
         unknownKeys(options, "options", OPTION_KEYS);
-        integer(options, "batchRows", b::batchRows, "e.g. 2000");
+        integer(options, "batchRows", b::batchRows, "e.g. 10000");
         number(options, "maxRowsPerSecond", b::maxRowsPerSecond, "e.g. 50000, or 0 for no ceiling");
         integer(options, "parallelism", b::parallelism, "e.g. 2");
         duration(options, "cutoverBudget", b::cutoverBudget);
