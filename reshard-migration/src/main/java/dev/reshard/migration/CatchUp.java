@@ -65,7 +65,7 @@ public final class CatchUp {
             last = Math.max(last, e.id());
             String name = e.table().toLowerCase(Locale.ROOT);
             if (tables.containsKey(name)) {
-                keys.computeIfAbsent(name, k -> new LinkedHashSet<>()).add(SyncFromSource.normalizeKey(e.primaryKey()));
+                keys.computeIfAbsent(name, k -> new LinkedHashSet<>()).add(Rows.normalizeKey(e.primaryKey()));
             }
         }
         SyncFromSource.Outcome total = new SyncFromSource.Outcome(0, 0, 0);

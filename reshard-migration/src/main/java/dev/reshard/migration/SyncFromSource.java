@@ -179,13 +179,8 @@ public final class SyncFromSource {
 
     private static Map<List<Object>, List<Object>> keyed(List<List<Object>> keys) {
         Map<List<Object>, List<Object>> out = new LinkedHashMap<>();
-        keys.forEach(k -> out.put(normalizeKey(k), k));
+        keys.forEach(k -> out.put(Rows.normalizeKey(k), k));
         return out;
-    }
-
-    /** Keys from a changelog (Long or BigDecimal) and from a result set (Integer, Long) compare equal. */
-    static List<Object> normalizeKey(List<Object> key) {
-        return Rows.normalizeKey(key);
     }
 
     private static void bind(PreparedStatement ps, List<String> columns, Map<String, Object> row) throws SQLException {

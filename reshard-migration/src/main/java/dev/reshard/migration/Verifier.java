@@ -162,7 +162,7 @@ public final class Verifier {
                         continue;
                     }
                     long hash = toLong(rs.getObject(n + 2));
-                    chunk.hashes.put(SyncFromSource.normalizeKey(key), hash);
+                    chunk.hashes.put(Rows.normalizeKey(key), hash);
                     chunk.sum += hash; // wraps: a sum modulo 2^64
                 }
             }

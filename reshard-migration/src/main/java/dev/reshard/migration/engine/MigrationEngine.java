@@ -551,13 +551,7 @@ public final class MigrationEngine {
             run.report.cleanup.startedAt = now();
             run.save();
         }
-        Cleaner cleaner = new Cleaner(run.context, shard -> {
-            try {
-                return changedSince(run, shard);
-            } catch (RuntimeException e) {
-                throw e;
-            }
-        });
+        Cleaner cleaner = new Cleaner(run.context, shard -> changedSince(run, shard));
         List<String> files = new ArrayList<>();
         run.event(
                 Phase.CLEANUP,

@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
 import javax.sql.DataSource;
 
 /*
@@ -207,16 +206,21 @@ final class Preflight {
             List<InvalidInputException> out) {
         Map<ShardId, Long> incoming = new LinkedHashMap<>();
         try {
-            for (Pair pair : Pair.of(from, to)) {
-                try (Connection c = dataSources.get(pair.source()).getConnection()) {
+            // One scan per source table, each row counted for the target it moves to.
+            Set<ShardId> sources = new LinkedHashSet<>();
+            Pair.of(from, to).forEach(p -> sources.add(p.source()));
+            for (ShardId source : sources) {
+                try (Connection c = dataSources.get(source).getConnection()) {
                     Dialect dialect = Dialect.of(c);
                     for (MigratedTable t : request.tables()) {
                         TableSpec spec = dialect.tableSpec(c, t.name(), t.shardKey());
-                        long rows = countMoving(c, dialect, spec, pair.moves(from, to));
+                        Map<ShardId, Long> moving = countMoving(c, dialect, spec, source, from, to);
                         TableStats stats = dialect.stats(c, spec);
                         long avg = stats.estimatedRows() > 0 ? stats.bytes() / stats.estimatedRows() : 0;
-                        report.estimatedRows.merge(t.key(), rows, Long::sum);
-                        incoming.merge(pair.target(), rows * avg, Long::sum);
+                        for (Map.Entry<ShardId, Long> m : moving.entrySet()) {
+                            report.estimatedRows.merge(t.key(), m.getValue(), Long::sum);
+                            incoming.merge(m.getKey(), m.getValue() * avg, Long::sum);
+                        }
                     }
                 }
             }
@@ -252,7 +256,9 @@ final class Preflight {
         }
     }
 
-    private static long countMoving(Connection c, Dialect dialect, TableSpec spec, Predicate<Object> moves)
+    /** Rows of {@code spec} on {@code source} that move, by the shard they move to. */
+    private static Map<ShardId, Long> countMoving(
+            Connection c, Dialect dialect, TableSpec spec, ShardId source, ShardMap from, ShardMap to)
             throws SQLException {
         boolean auto = c.getAutoCommit();
         if (dialect.engine() == Engine.POSTGRESQL) {
@@ -261,15 +267,21 @@ final class Preflight {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT " + dialect.quote(spec.shardKey()) + " FROM " + dialect.quote(spec.table()))) {
             ps.setFetchSize(10_000);
-            long n = 0;
+            Map<ShardId, Long> out = new LinkedHashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if (moves.test(rs.getObject(1))) {
-                        n++;
+                    Object value = rs.getObject(1);
+                    if (value == null) {
+                        continue;
+                    }
+                    dev.reshard.core.Key key = Pair.keyOf(value);
+                    ShardId target = to.shardFor(key);
+                    if (!target.equals(source) && from.shardFor(key).equals(source)) {
+                        out.merge(target, 1L, Long::sum);
                     }
                 }
             }
-            return n;
+            return out;
         } finally {
             if (dialect.engine() == Engine.POSTGRESQL) {
                 c.commit();
