@@ -5,11 +5,12 @@ import java.util.Arrays;
 import org.postgresql.copy.CopyIn;
 
 /**
- * The kept tuples of one batch, byte for byte as the source sent them, and the tuple being read
- * after them. {@link #next} reads one tuple from a binary COPY stream into the space after the kept
- * ones; {@link #keep} keeps it, otherwise the next tuple overwrites it. The fields of the tuple read
- * last stay readable until the next {@link #next}, so the cursor can be taken from the last tuple
- * of a batch whether it was kept or not.
+ * Tuples of a binary COPY stream on their way to another COPY, byte for byte as the source sent
+ * them. {@link #next} reads one tuple into the space after the kept ones; {@link #keep} keeps it,
+ * otherwise the next tuple overwrites it; {@link #sendKept} sends the kept ones on and frees their
+ * space, so memory stays at about one message however long the stream. The fields of the tuple
+ * read last stay readable until the next {@link #next}, so the cursor can be taken from the last
+ * tuple of a page whether it was kept or not.
  *
  * <p>Binary COPY format (PostgreSQL docs, "COPY", "Binary Format"): an 11-byte signature, an int32
  * flags field and an int32 header-extension length followed by that many bytes; then per tuple an
@@ -27,7 +28,7 @@ final class TupleBuffer {
     private static final byte[] TRAILER = {(byte) 0xFF, (byte) 0xFF};
     private static final int NULL_LENGTH = -1;
     /** Largest CopyData message sent to the target; keeps the server from buffering a whole batch. */
-    private static final int MESSAGE_BYTES = 64 * 1024;
+    static final int MESSAGE_BYTES = 64 * 1024;
     /** Arrays cannot be much larger on common JVMs. */
     private static final int MAX_BYTES = Integer.MAX_VALUE - 16;
 
@@ -39,6 +40,7 @@ final class TupleBuffer {
     private int keptTuples;
     private int tupleEnd;
     private int tuplesRead;
+    private boolean headerSent;
 
     TupleBuffer(int fieldCount) {
         this.fieldCount = fieldCount;
@@ -122,12 +124,30 @@ final class TupleBuffer {
         return keptTuples;
     }
 
-    /** Writes the kept tuples to {@code out} as a complete binary COPY stream: header, tuples, trailer. */
-    void writeTo(CopyIn out) throws SQLException {
-        out.writeToCopy(HEADER, 0, HEADER.length);
+    /** Bytes of kept tuples not yet sent. */
+    int keptBytes() {
+        return keptBytes;
+    }
+
+    /**
+     * Streaming: sends the kept tuples to {@code out} (after the header, on the first call) and
+     * forgets their bytes; the count of kept tuples and the fields of the tuple read last stay. End
+     * the stream with {@link #sendTrailer}.
+     */
+    void sendKept(CopyIn out) throws SQLException {
+        if (!headerSent) {
+            out.writeToCopy(HEADER, 0, HEADER.length);
+            headerSent = true;
+        }
         for (int offset = 0; offset < keptBytes; offset += MESSAGE_BYTES) {
             out.writeToCopy(bytes, offset, Math.min(MESSAGE_BYTES, keptBytes - offset));
         }
+        keptBytes = 0;
+    }
+
+    /** Streaming: sends what is still kept, then the trailer. */
+    void sendTrailer(CopyIn out) throws SQLException {
+        sendKept(out);
         out.writeToCopy(TRAILER, 0, TRAILER.length);
     }
 
@@ -137,8 +157,8 @@ final class TupleBuffer {
             return;
         }
         if (required > MAX_BYTES) {
-            throw new IllegalStateException("the rows of one batch need more than " + MAX_BYTES + " bytes ("
-                    + keptTuples + " rows kept, " + tuplesRead + " read); use a smaller batch size");
+            throw new IllegalStateException("row " + tuplesRead + " needs more than " + MAX_BYTES
+                    + " bytes with the rows kept before it; rows this large cannot be copied in one array");
         }
         bytes = Arrays.copyOf(bytes, (int) Math.min(MAX_BYTES, Math.max(required, 2L * bytes.length)));
     }

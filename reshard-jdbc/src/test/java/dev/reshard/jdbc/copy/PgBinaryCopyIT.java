@@ -201,6 +201,58 @@ class PgBinaryCopyIT {
     }
 
     @Test
+    void copyBatch_afterACollision_skipsTheKeysTheTargetHas_withoutFallingBack() throws SQLException {
+        createAccounts("known_dual_written");
+        execute(
+                target,
+                "INSERT INTO known_dual_written (id, tenant_id, name) VALUES"
+                        + " (-190, -1, 'newer, from the router'), (-170, -1, 'newer, too')");
+        List<String> newer = rows(target, "known_dual_written", "id");
+
+        List<CopyBatch> batches = copyAll("known_dual_written", "tenant_id", 20, tenant -> true);
+
+        // The first page collides with -190 and goes through staging; from then on the target's keys
+        // are read before each page, so -170 is skipped and the second page streams.
+        assertThat(batches)
+                .extracting(CopyBatch::fellBack)
+                .startsWith(true, false)
+                .containsOnlyOnce(true);
+        assertThat(batches.get(1).copied()).isEqualTo(20);
+        List<String> expected = new ArrayList<>(rows(source, "known_dual_written", "id"));
+        expected.set(10, newer.get(0));
+        expected.set(30, newer.get(1));
+        assertThat(rows(target, "known_dual_written", "id")).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void copyBatch_aCollisionInTheMiddleOfAStreamedPage_replaysThePageThroughStaging() throws SQLException {
+        createOnBoth("CREATE TABLE wide (id bigint PRIMARY KEY, note text NOT NULL)");
+        execute(source, "INSERT INTO wide SELECT g, repeat(md5(g::text), 64) FROM generate_series(1, 400) g");
+        // The dual-written key 150 collides after ~300 KB of the page were streamed.
+        execute(target, "INSERT INTO wide SELECT g, 'own' FROM generate_series(-250, -1) g");
+        execute(target, "INSERT INTO wide VALUES (150, 'newer, from the router')");
+
+        List<CopyBatch> batches;
+        try (Connection sc = source.connection();
+                Connection tc = target.connection()) {
+            TableSpec sourceTable = Dialect.of(sc).tableSpec(sc, "wide", "id");
+            TableSpec targetTable = Dialect.of(tc).tableSpec(tc, "wide", "id");
+            CopyBatch first = copy.copyBatch(sc, tc, sourceTable, targetTable, Optional.empty(), 200, id -> true);
+            CopyBatch second = copy.copyBatch(sc, tc, sourceTable, targetTable, first.cursor(), 200, id -> true);
+            CopyBatch third = copy.copyBatch(sc, tc, sourceTable, targetTable, second.cursor(), 200, id -> true);
+            batches = List.of(first, second, third);
+        }
+
+        assertThat(batches).extracting(CopyBatch::fellBack).containsExactly(true, false, false);
+        assertThat(batches).extracting(CopyBatch::read).containsExactly(200, 200, 0);
+        assertThat(batches.get(2).done()).isTrue();
+        assertThat(rowsWhere(target, "wide", "id = 150", "id")).containsExactly("(150,\"newer, from the router\")");
+        assertThat(rowsWhere(target, "wide", "id > 0 AND id <> 150", "id"))
+                .containsExactlyElementsOf(rowsWhere(source, "wide", "id <> 150", "id"));
+        assertThat(rowsWhere(target, "wide", "id < 0", "id")).hasSize(250);
+    }
+
+    @Test
     void copyBatch_keepsTheRowADualWritePut_andCopiesTheRestThroughStaging() throws SQLException {
         createAccounts("dual_written");
         execute(target, "INSERT INTO dual_written (id, tenant_id, name) VALUES (-190, -1, 'newer, from the router')");

@@ -25,7 +25,7 @@ class TupleBufferTest {
     private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
 
     @Test
-    void next_readsFieldsSpanningMessages_andWriteToResendsOnlyKeptTuplesUnchanged() throws SQLException {
+    void next_readsFieldsSpanningMessages_andSendsOnlyKeptTuplesUnchanged() throws SQLException {
         byte[] kept = tuple(int8(-5), "ä ☃".getBytes(StandardCharsets.UTF_8), null);
         byte[] dropped = tuple(int8(7), new byte[0], new byte[] {1, 2, 3});
         byte[] stream = concat(header(0, 3), kept, dropped, new byte[] {-1, -1});
@@ -38,6 +38,9 @@ class TupleBufferTest {
         assertThat(tuples.field(1, KeyDecoder.TEXT)).isEqualTo("ä ☃");
         assertThat(tuples.field(2, KeyDecoder.TEXT)).isNull();
         tuples.keep();
+        CollectedCopyIn out = new CollectedCopyIn();
+        tuples.sendKept(out);
+        assertThat(tuples.keptBytes()).isZero();
         assertThat(tuples.next(in)).isTrue();
         assertThat(tuples.field(1, KeyDecoder.TEXT)).isEqualTo("");
         assertThat(tuples.next(in)).isFalse();
@@ -48,8 +51,7 @@ class TupleBufferTest {
                 .isEqualTo(7L);
         assertThat(tuples.tuplesRead()).isEqualTo(2);
         assertThat(tuples.keptTuples()).isEqualTo(1);
-        CollectedCopyIn out = new CollectedCopyIn();
-        tuples.writeTo(out);
+        tuples.sendTrailer(out);
         assertThat(out.bytes.toByteArray()).isEqualTo(concat(header(0, 0), kept, new byte[] {-1, -1}));
     }
 
