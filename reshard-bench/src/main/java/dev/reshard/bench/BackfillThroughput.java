@@ -8,6 +8,7 @@ import dev.reshard.jdbc.TableSpec;
 import dev.reshard.jdbc.copy.PgBinaryCopy;
 import dev.reshard.migration.Backfill;
 import dev.reshard.migration.Verifier;
+import dev.reshard.migration.engine.MigrationOptions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -65,8 +66,6 @@ public final class BackfillThroughput {
     private static final String HASH_MOVING = "anchor: row-hash aggregate, moving rows, both sides";
     private static final String HASH_ALL = "anchor: row-hash aggregate, all source rows + target";
     private static final String JDBC = "JDBC Backfill.copyBatch";
-    private static final String ROW_HASH = "hashtextextended(CONCAT_WS(',', quote_nullable(id::text),"
-            + " quote_nullable(balance::text), quote_nullable(note::text)), 0)";
 
     private BackfillThroughput() {}
 
@@ -92,7 +91,7 @@ public final class BackfillThroughput {
         int[] batches = Arrays.stream(o.string("batches", "10000").split(","))
                 .mapToInt(s -> Integer.parseInt(s.trim()))
                 .toArray();
-        int chunk = o.intValue("chunk", 2000);
+        int chunk = o.intValue("chunk", MigrationOptions.defaults().verifyChunkRows());
         boolean jdbc = o.flag("jdbc", true);
         boolean naive = o.flag("naive", true);
         o.requireAllUsed();
@@ -363,10 +362,14 @@ public final class BackfillThroughput {
      * rows, one side after the other (what a verifier costs when the predicate can be pushed down).
      */
     private static long hashAggregate(Shards s, boolean movingOnly) throws SQLException {
-        String source = "SELECT count(*), sum(" + ROW_HASH + ") FROM users"
+        String rowHash;
+        try (Connection c = s.oldEngine.getConnection()) {
+            rowHash = Verifier.rowHash(c, Dialect.of(c), s.spec(c, "users", "id"));
+        }
+        String source = "SELECT count(*), sum(" + rowHash + ") FROM users"
                 + (movingOnly ? " WHERE id IN (SELECT id FROM bench_moving)" : "");
         long[] a = aggregate(s.oldEngine, source);
-        long[] b = aggregate(s.newEngine, "SELECT count(*), sum(" + ROW_HASH + ") FROM users");
+        long[] b = aggregate(s.newEngine, "SELECT count(*), sum(" + rowHash + ") FROM users");
         if (movingOnly && (a[0] != b[0] || a[1] != b[1])) {
             throw new IllegalStateException(
                     "row-hash aggregates differ: " + Arrays.toString(a) + " vs " + Arrays.toString(b));
