@@ -205,15 +205,16 @@ public final class WorkloadImpact {
                     + others.get(2));
             System.out.printf(
                     Locale.ROOT,
-                    "%s backfill: %d rows copied in %.1f s = %.0f rows/s copied, %.0f rows/s read, %d of %d batches fell"
-                            + " back to staging; phase %s%n",
+                    "%s backfill: %d rows copied in %.1f s = %.0f rows/s copied, %.0f rows/s read, %d pages fell"
+                            + " back to staging; throttle guardrail slowdowns %d, paused %d ms; phase %s%n",
                     mode,
                     b.rowsCopied,
                     seconds,
                     b.rowsCopied / seconds,
                     rows / seconds,
                     b.batchesFellBack,
-                    (rows + batch - 1) / batch,
+                    b.throttleSlowdowns,
+                    b.throttlePausedMillis,
                     status.phase());
             if (workload.errors() > 0) {
                 System.out.println("workload errors: " + workload.errors() + " " + workload.errorSamples());

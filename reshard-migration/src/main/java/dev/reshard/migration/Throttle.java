@@ -16,7 +16,8 @@ import java.util.function.LongSupplier;
  * - latency above the guardrail: multiplicative decrease (rate x 0.5), never below the floor, so
  *   the copy keeps making progress (M8: at least 10 % of its unthrottled rate);
  * - latency below it: additive increase (+ step per batch), never above the configured maximum;
- * - latency above pauseAbove: pause (the rate is kept) until it recovers.
+ * - latency above pauseAbove: pause until it recovers, re-probing every 4 guardrails, at most 50
+ *   times per batch; then the rate is halved as above and the copy goes on.
  *
  * AIMD converges to the highest rate the guardrail tolerates and backs off fast when the workload
  * spikes. Time and sleeping are injected (nanosecond clock, sleeper) so tests run without waiting.
@@ -30,6 +31,13 @@ public final class Throttle {
         void sleepNanos(long nanos) throws InterruptedException;
     }
 
+    /**
+     * A pause re-probes at most this often (each after 4 guardrails) before the batch goes on at the
+     * floor rate: a shard that stays slow, or a guardrail set below its idle latency, slows the copy
+     * down to the floor but never stops it.
+     */
+    private static final int MAX_PAUSE_PROBES = 50;
+
     private final double maxRate;
     private final double floorRate;
     private final double step;
@@ -39,6 +47,8 @@ public final class Throttle {
     private final Sleeper sleeper;
     private double rate;
     private long nextStart;
+    private long slowdowns;
+    private long pausedNanos;
 
     /**
      * @param maxRowsPerSecond the ceiling (and starting rate)
@@ -69,13 +79,23 @@ public final class Throttle {
                 "pause only when latency is well past the guardrail, e.g. 4x it");
         this.maxRate = maxRowsPerSecond;
         this.floorRate = maxRowsPerSecond * floorFraction;
-        this.step = maxRowsPerSecond / 20;
+        this.step = maxRowsPerSecond / 50; // +2 % per good batch: back to the ceiling in ~45 batches
         this.guardrailNanos = guardrail.toNanos();
         this.pauseNanos = pauseAbove.toNanos();
         this.nanoClock = nanoClock;
         this.sleeper = sleeper;
         this.rate = maxRowsPerSecond;
         this.nextStart = nanoClock.getAsLong();
+    }
+
+    /** How often the guardrail halved the rate. */
+    public long slowdowns() {
+        return slowdowns;
+    }
+
+    /** Time spent paused because the source was over the pause threshold, in nanoseconds. */
+    public long pausedNanos() {
+        return pausedNanos;
     }
 
     /** The current target rate in rows per second. */
@@ -91,11 +111,18 @@ public final class Throttle {
      */
     public void afterBatch(int rows, long observedLatencyNanos, LongSupplier probe) throws InterruptedException {
         long latency = observedLatencyNanos;
-        while (latency > pauseNanos) {
-            sleeper.sleepNanos(guardrailNanos * 4);
+        for (int probes = 0; latency > pauseNanos && probes < MAX_PAUSE_PROBES; probes++) {
+            long pause = guardrailNanos * 4;
+            sleeper.sleepNanos(pause);
+            pausedNanos += pause;
             latency = probe.getAsLong();
         }
-        rate = latency > guardrailNanos ? Math.max(floorRate, rate * 0.5) : Math.min(maxRate, rate + step);
+        if (latency > guardrailNanos) {
+            slowdowns++;
+            rate = Math.max(floorRate, rate * 0.5);
+        } else {
+            rate = Math.min(maxRate, rate + step);
+        }
         nextStart += (long) (rows / rate * 1e9);
         long now = nanoClock.getAsLong();
         if (nextStart > now) {

@@ -41,7 +41,8 @@ class ThrottleTest {
         }
         assertThat(t.rate()).as("never below 10 %% of the maximum").isEqualTo(1_000);
         t.afterBatch(100, 1_000_000, () -> 0);
-        assertThat(t.rate()).isEqualTo(1_500);
+        assertThat(t.rate()).as("+2 %% of the maximum per good batch").isEqualTo(1_200);
+        assertThat(t.slowdowns()).isEqualTo(11);
     }
 
     @Test
@@ -52,6 +53,22 @@ class ThrottleTest {
         t.afterBatch(10, 50_000_000, () -> probes[i[0]++]);
         assertThat(i[0]).isEqualTo(3);
         assertThat(slept.get()).isGreaterThanOrEqualTo(3 * 8_000_000L);
+        assertThat(t.pausedNanos()).isEqualTo(3 * 8_000_000L);
+    }
+
+    @Test
+    void aSourceThatStaysOverloaded_pausesABoundedTime_thenGoesOnAtTheFloor() throws Exception {
+        Throttle t = throttle();
+        int[] probes = {0};
+        for (int batch = 0; batch < 5; batch++) {
+            t.afterBatch(100, 1_000_000_000L, () -> {
+                probes[0]++;
+                return 1_000_000_000L;
+            });
+        }
+        assertThat(probes[0]).isEqualTo(5 * 50);
+        assertThat(t.rate()).isEqualTo(1_000);
+        assertThat(t.pausedNanos()).isEqualTo(5 * 50 * 8_000_000L);
     }
 
     @Test

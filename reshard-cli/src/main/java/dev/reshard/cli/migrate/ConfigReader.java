@@ -51,6 +51,7 @@ final class ConfigReader {
     private static final List<String> TABLE_KEYS = List.of("name", "shardKey");
     private static final List<String> OPTION_KEYS = List.of(
             "batchRows",
+            "copyPageRows",
             "maxRowsPerSecond",
             "parallelism",
             "cutoverBudget",
@@ -329,6 +330,7 @@ final class ConfigReader {
         }
         unknownKeys(options, "options", OPTION_KEYS);
         integer(options, "batchRows", b::batchRows, "e.g. 10000");
+        integer(options, "copyPageRows", b::copyPageRows, "e.g. 100000");
         number(options, "maxRowsPerSecond", b::maxRowsPerSecond, "e.g. 50000, or 0 for no ceiling");
         integer(options, "parallelism", b::parallelism, "e.g. 2");
         duration(options, "cutoverBudget", b::cutoverBudget);

@@ -171,7 +171,7 @@ class MigrateCommandIT {
                         "  - shards[1].url: (missing) is required; give the shard's JDBC URL, e.g."
                                 + " jdbc:postgresql://db1:5432/app",
                         "  - options: \"cutoverBudgett\" is not a known key; did you mean cutoverBudget? use one of"
-                                + " [batchRows, maxRowsPerSecond, parallelism, cutoverBudget, cutoverAttempts,"
+                                + " [batchRows, copyPageRows, maxRowsPerSecond, parallelism, cutoverBudget, cutoverAttempts,"
                                 + " gracePeriod, backupDir, leaseTtl, stopBefore, latencyGuardrail, barrierTimeout,"
                                 + " cleanupBatchRows, allowUntaggedWrites, catchUpBatch, catchUpWindow,"
                                 + " verifyChunkRows, verifyRounds, capacityThreshold]",

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /*
@@ -43,6 +44,10 @@ import java.util.function.Function;
  *
  * The same walk removes the copied rows from the new shards in a rollback, with no confirmation:
  * there the old shards are the truth (checked by the rollback before it gets here).
+ *
+ * Progress: after every checkpointed batch the cleaner tells its caller the checkpoint's name; the
+ * engine derives the rows deleted per table from the checkpoints (as for the backfill) and reports
+ * at most every ~2 s, so that a long cleanup shows its progress while it runs.
  */
 /** Deletes the moving rows of every pair from one side, in confirmed, checkpointed batches. */
 final class Cleaner {
@@ -58,10 +63,19 @@ final class Cleaner {
     private final CrashPoints crash;
     private final Runnable leaseCheck;
     private final Function<ShardId, Map<String, Set<List<Object>>>> changedSinceCutover;
+    private final Consumer<String> progress;
 
     private final MigrationContext context;
 
-    Cleaner(MigrationContext context, Function<ShardId, Map<String, Set<List<Object>>>> changedSinceCutover) {
+    /**
+     * @param progress called with the checkpoint name ({@code ~cleanup:<table>} or {@code
+     *     ~unload:<table>}) after every checkpointed batch, as the backfill reports its batches;
+     *     it must be cheap (the engine throttles what it does with it)
+     */
+    Cleaner(
+            MigrationContext context,
+            Function<ShardId, Map<String, Set<List<Object>>>> changedSinceCutover,
+            Consumer<String> progress) {
         this.context = context;
         this.catalog = context.catalog();
         this.migrationId = context.migrationId();
@@ -73,6 +87,7 @@ final class Cleaner {
         this.crash = context.crash();
         this.leaseCheck = context.leaseCheck();
         this.changedSinceCutover = changedSinceCutover;
+        this.progress = progress;
     }
 
     /**
@@ -141,6 +156,7 @@ final class Cleaner {
                             done,
                             catalog.now()));
                     crash.at("cleanup.batch");
+                    progress.accept(name);
                 }
                 deleted += rows;
             }

@@ -3,13 +3,16 @@ package dev.reshard.migration.engine;
 import dev.reshard.catalog.Catalog;
 import dev.reshard.catalog.Checkpoint;
 import dev.reshard.core.ReshardException;
+import dev.reshard.core.ShardId;
 import dev.reshard.core.map.ShardMap;
 import dev.reshard.jdbc.TableSpec;
 import dev.reshard.migration.Backfill;
+import dev.reshard.migration.Rows;
 import dev.reshard.migration.Throttle;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +32,14 @@ import java.util.function.Consumer;
  * every batch, so that a resumed engine continues after the last checkpoint. A batch copied but not
  * checkpointed (a crash in between) is copied again: insert-if-absent makes that harmless.
  *
- * Pairs run in parallel up to options.parallelism; tables of one pair run one after the other. Each
- * pair has its own throttle, fed by a point probe on its source (the time of a trivial query on a
- * fresh connection), so a busy source slows only its own copy.
+ * Pairs run in parallel up to options.parallelism; tables of one pair run one after the other.
+ *
+ * Throttle (with a rows/s ceiling). Each pair has its own AIMD throttle, fed after every batch by a
+ * load probe: a primary-key read of the row at the cursor on the source and on the target, each on
+ * a connection borrowed for it (not the copy's, whose idle session answered a SELECT 1 in microseconds
+ * whatever the load: the guardrail never fired in the issue-4 benchmark). A point read waits for
+ * the same CPU, buffer and lock contention an application's point query meets on that shard, so
+ * the slower of the two is what the workload sees; a busy shard slows only the pairs touching it.
  */
 /** Copies the moving rows of every pair and table, checkpointed, throttled and in parallel. */
 final class Copier {
@@ -47,6 +55,8 @@ final class Copier {
     private final Consumer<String> progress;
     private final AtomicLong copied = new AtomicLong();
     private final AtomicLong fellBack = new AtomicLong();
+    private final AtomicLong slowdowns = new AtomicLong();
+    private final AtomicLong pausedNanos = new AtomicLong();
 
     private final MigrationContext context;
 
@@ -70,6 +80,16 @@ final class Copier {
 
     long fellBack() {
         return fellBack.get();
+    }
+
+    /** How often a throttle's latency guardrail halved a pair's rate. */
+    long throttleSlowdowns() {
+        return slowdowns.get();
+    }
+
+    /** Time pairs spent paused by the throttle's pause threshold, in milliseconds. */
+    long throttlePausedMillis() {
+        return pausedNanos.get() / 1_000_000;
     }
 
     /** Copies everything not yet checkpointed as done. */
@@ -114,20 +134,23 @@ final class Copier {
     private void copyPair(Pair pair) throws SQLException, InterruptedException {
         Connection src = shards.open(pair.source());
         Connection dst = shards.open(pair.target());
+        LoadProbe probe = null;
+        Throttle throttle = null;
         try {
             Backfill backfill = new Backfill(shards.dialect(pair.source(), src), shards.dialect(pair.target(), dst));
             Optional<PgCopyPath> copyPath = PgCopyPath.of(
                     shards.dialect(pair.source(), src).engine(),
                     shards.dialect(pair.target(), dst).engine());
-            Throttle throttle = options.maxRowsPerSecond() > 0
-                    ? new Throttle(
-                            options.maxRowsPerSecond(),
-                            0.1,
-                            options.latencyGuardrail(),
-                            options.latencyGuardrail().multipliedBy(10),
-                            System::nanoTime,
-                            nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)))
-                    : null;
+            if (options.maxRowsPerSecond() > 0) {
+                probe = new LoadProbe(pair, options.latencyGuardrail());
+                throttle = new Throttle(
+                        options.maxRowsPerSecond(),
+                        0.1,
+                        options.latencyGuardrail(),
+                        options.latencyGuardrail().multipliedBy(10),
+                        System::nanoTime,
+                        nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
+            }
             for (MigratedTable table : shards.tables()) {
                 TableSpec s = shards.spec(pair.source(), src, table);
                 TableSpec t = shards.spec(pair.target(), dst, table);
@@ -139,13 +162,16 @@ final class Copier {
                 long rows = cp.rowsCopied();
                 boolean done = false;
                 boolean fast = copyPath.isPresent() && copyPath.get().supports(src, s);
+                if (probe != null) {
+                    probe.watch(s, t, cursor);
+                }
                 while (!done) {
                     leaseCheck.run();
                     int read;
                     int copiedNow;
                     if (fast) {
                         PgCopyPath.Result r = copyPath.get()
-                                .copyBatch(src, dst, s, t, cursor, options.batchRows(), pair.moves(from, to));
+                                .copyBatch(src, dst, s, t, cursor, pageRows(throttle), pair.moves(from, to));
                         read = r.read();
                         copiedNow = r.copied();
                         cursor = r.cursor();
@@ -175,25 +201,125 @@ final class Copier {
                     crash.at("backfill.batch");
                     progress.accept(table.key());
                     if (throttle != null && read > 0) {
-                        throttle.afterBatch(read, probe(src), () -> probe(src));
+                        probe.watch(s, t, cursor);
+                        throttle.afterBatch(read, probe.worstSinceLast(), probe::measure);
                     }
                 }
             }
         } finally {
+            if (probe != null) {
+                probe.close();
+            }
+            if (throttle != null) {
+                slowdowns.addAndGet(throttle.slowdowns());
+                pausedNanos.addAndGet(throttle.pausedNanos());
+            }
             shards.release(pair.target(), dst);
             shards.release(pair.source(), src);
         }
     }
 
-    /** The latency of a trivial query on the source, in nanoseconds: how busy the source is. */
-    private static long probe(Connection source) {
-        long start = System.nanoTime();
-        try (Statement s = source.createStatement()) {
-            s.execute("SELECT 1");
-        } catch (SQLException e) {
-            return Long.MAX_VALUE / 4; // an unreachable source counts as overloaded: pause
+    /**
+     * Rows per page of the COPY path: {@code copyPageRows}, and under a throttle at most a tenth of a
+     * second at its current rate (at least 1,000), so that a page never bursts for long at full speed
+     * and the pages shrink as the guardrail lowers the rate.
+     */
+    private int pageRows(Throttle throttle) {
+        if (throttle == null) {
+            return options.copyPageRows();
         }
-        return System.nanoTime() - start;
+        return (int) Math.max(1, Math.min(options.copyPageRows(), Math.max(1_000, throttle.rate() / 10)));
+    }
+
+    /**
+     * The throttle's signal: the time of a primary-key read on the source and on the target, each
+     * on a connection borrowed from the engine's pool for the read (so a probe never holds one the
+     * copy could need), the slower of the two. A thread of its own samples it every
+     * guardrail/2 (at least every 5 ms, at most every 50 ms) while the pages are copied, because the
+     * workload suffers during a page, not between pages, when the copy sleeps; the throttle gets the
+     * worst sample since the previous page. The key read is the backfill's cursor (a row that
+     * exists, or an index probe next to the pages being copied); before the first page of a table,
+     * a trivial query.
+     */
+    private final class LoadProbe implements AutoCloseable {
+        private final Pair pair;
+        private final long intervalMillis;
+        private final AtomicLong worst = new AtomicLong();
+        private final Thread sampler;
+        private volatile boolean closed;
+        private volatile Target target;
+
+        private record Target(TableSpec source, TableSpec target, Optional<List<Object>> key) {}
+
+        LoadProbe(Pair pair, Duration guardrail) {
+            this.pair = pair;
+            this.intervalMillis = Math.max(5, Math.min(50, guardrail.toMillis() / 2));
+            this.sampler = new Thread(this::sample, "reshard-backfill-probe-" + pair.source() + "-" + pair.target());
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        /** What to read from now on: the tables being copied and the cursor. */
+        void watch(TableSpec sourceTable, TableSpec targetTable, Optional<List<Object>> key) {
+            target = new Target(sourceTable, targetTable, key);
+        }
+
+        /** The slowest sample since the last call (or a fresh measurement if none was taken). */
+        long worstSinceLast() {
+            long w = worst.getAndSet(0);
+            return w > 0 ? w : measure();
+        }
+
+        private void sample() {
+            while (!closed) {
+                long latency = measure();
+                worst.accumulateAndGet(latency, Math::max);
+                try {
+                    Thread.sleep(intervalMillis);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        long measure() {
+            Target t = target;
+            if (t == null) {
+                return 0;
+            }
+            return Math.max(time(pair.source(), t.source(), t.key()), time(pair.target(), t.target(), t.key()));
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            sampler.interrupt();
+            try {
+                sampler.join(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private long time(ShardId shard, TableSpec table, Optional<List<Object>> key) {
+            Connection c = null;
+            try {
+                c = shards.open(shard);
+                long start = System.nanoTime();
+                if (key.isPresent()) {
+                    Rows.byKeys(c, shards.dialect(shard, c), table, List.of(key.get()), false);
+                } else {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("SELECT 1");
+                    }
+                }
+                return System.nanoTime() - start;
+            } catch (SQLException e) {
+                return Long.MAX_VALUE / 4; // an unreachable shard counts as overloaded: pause
+            } finally {
+                shards.release(shard, c);
+            }
+        }
     }
 
     /** Rows copied per table so far, from the checkpoints. */

@@ -13,6 +13,9 @@ import dev.reshard.jdbc.TableSpec;
 import dev.reshard.jdbc.capture.ChangeCapture;
 import dev.reshard.migration.Progress;
 import dev.reshard.router.Barrier;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -68,6 +72,11 @@ import org.slf4j.LoggerFactory;
  * The engine's own sessions carry an epoch above every fence (ShardAccess), so catch-up, repair,
  * cleanup and rollback pass the fences they raise.
  *
+ * Wind-down (DONE / ROLLED_BACK): route by one map, barrier, remove capture, then trim each
+ * changelog up to its head in steps of TRIM_STEP ids, one short auto-commit DELETE each (a resume
+ * after a crash continues from the lowest id left). Long steps (cleanup, trim) report progress to
+ * the listener at most every PROGRESS_EVERY, as the backfill does.
+ *
  * Lease: one orchestrator per migration. The engine takes the migration's lease in the catalog,
  * renews it at a third of its TTL, and stops (changing nothing more) if a renewal fails.
  */
@@ -79,6 +88,13 @@ public final class MigrationEngine {
     private static final Logger log = LoggerFactory.getLogger(MigrationEngine.class);
     /** Catch-up passes until fewer fresh entries than this remain. */
     private static final int SMALL_BACKLOG = 100;
+    /**
+     * Changelog ids deleted per statement when the changelog is trimmed at the end: one DELETE of
+     * millions of entries held one transaction for minutes (~200 s for a few million on H2).
+     */
+    static final long TRIM_STEP = 50_000;
+    /** The least time between two progress events of a cleanup or a changelog trim. */
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
 
     private final Catalog catalog;
     private final Map<ShardId, DataSource> dataSources;
@@ -88,6 +104,7 @@ public final class MigrationEngine {
     private final Consumer<MigrationEvent> listener;
     private final Clock clock;
     private final Duration barrierPoll;
+    private final long trimStep;
 
     private MigrationEngine(Builder b) {
         this.catalog = b.catalog;
@@ -98,6 +115,7 @@ public final class MigrationEngine {
         this.listener = b.listener;
         this.clock = b.clock;
         this.barrierPoll = b.barrierPoll;
+        this.trimStep = b.trimStep;
     }
 
     public static Builder builder(Catalog catalog) {
@@ -405,6 +423,8 @@ public final class MigrationEngine {
                 .mapToLong(Long::longValue)
                 .sum();
         run.report.backfill.batchesFellBack += copier.fellBack();
+        run.report.backfill.throttleSlowdowns += copier.throttleSlowdowns();
+        run.report.backfill.throttlePausedMillis += copier.throttlePausedMillis();
         run.report.backfill.finishedAt = now();
         run.event(Phase.BACKFILL, "backfill done: " + run.report.backfill.rowsCopied + " rows copied");
         catchUp(run, Duration.ofMinutes(10));
@@ -551,7 +571,8 @@ public final class MigrationEngine {
             run.report.cleanup.startedAt = now();
             run.save();
         }
-        Cleaner cleaner = new Cleaner(run.context, shard -> changedSince(run, shard));
+        DeleteProgress progress = new DeleteProgress(run, Phase.CLEANUP, "~cleanup:");
+        Cleaner cleaner = new Cleaner(run.context, shard -> changedSince(run, shard), name -> progress.afterBatch());
         List<String> files = new ArrayList<>();
         run.event(
                 Phase.CLEANUP,
@@ -598,11 +619,18 @@ public final class MigrationEngine {
                 for (TableSpec spec : run.shards.specs(shard, c).values()) {
                     capture.remove(c, spec);
                 }
-                if (!otherMigrationsActive(run.id)) {
-                    capture.trim(c, CatchUpRunner.head(c));
-                }
                 return null;
             });
+        }
+        String trimmed = "";
+        if (!otherMigrationsActive(run.id)) {
+            long start = System.nanoTime();
+            long entries = 0;
+            for (ShardId shard : all) {
+                entries += trimChangelog(run, phase, shard);
+            }
+            trimmed = "; " + entries + " changelog entries trimmed in "
+                    + elapsed(start).toMillis() + " ms";
         }
         if (phase == Phase.ROLLED_BACK && run.report.rollback != null) {
             run.report.rollback.finishedAt = now();
@@ -611,7 +639,59 @@ public final class MigrationEngine {
         run.event(
                 phase,
                 (phase == Phase.DONE ? "done" : "rolled back") + ": routing by map v" + version
-                        + "; change capture removed from " + all);
+                        + "; change capture removed from " + all + trimmed);
+    }
+
+    /**
+     * Deletes the changelog of {@code shard} up to the head it has now, in steps of {@link
+     * #trimStep} ids, each its own statement in auto-commit: no DELETE holds more than one step of
+     * entries (one DELETE of millions took ~200 s in one transaction on H2). Entries logged after
+     * the head was read (a later migration's) are kept. Idempotent: a crash leaves the changelog
+     * partly trimmed, and the next run starts again from its lowest id. Reports progress to the
+     * listener at most every {@link #PROGRESS_EVERY}. Crash point {@code <phase>.trim} after each
+     * step.
+     *
+     * @return entries deleted
+     */
+    private long trimChangelog(Run run, Phase phase, ShardId shard) throws SQLException {
+        String point = phase.name().toLowerCase(Locale.ROOT) + ".trim";
+        return run.shards.with(shard, c -> {
+            ChangeCapture capture = run.shards.capture(shard, c);
+            long head = CatchUpRunner.head(c);
+            long start = System.nanoTime();
+            long reported = start;
+            long deleted = 0;
+            OptionalLong next = firstChangelogId(c, Long.MIN_VALUE);
+            while (next.isPresent() && next.getAsLong() <= head) {
+                run.checkLease();
+                long from = next.getAsLong();
+                long upTo = from > head - trimStep ? head : from + trimStep - 1;
+                deleted += capture.trim(c, upTo);
+                crash.at(point);
+                long now = System.nanoTime();
+                if (now - reported >= PROGRESS_EVERY.toNanos()) {
+                    reported = now;
+                    String message = "trimming the changelog of " + shard + ": " + deleted + " entries deleted in "
+                            + elapsed(start).toMillis() + " ms, up to id " + upTo + " of " + head;
+                    log.info("migration {} [{}]: {}", run.id, phase, message);
+                    listener.accept(new MigrationEvent(clock.instant(), run.id, phase, message, Optional.empty()));
+                }
+                // Ids can have gaps: continue from the next entry there is, not from upTo + 1.
+                next = upTo >= head ? OptionalLong.empty() : firstChangelogId(c, upTo);
+            }
+            return deleted;
+        });
+    }
+
+    /** The smallest changelog id above {@code after} (an index probe, even after big deletes). */
+    private static OptionalLong firstChangelogId(Connection c, long after) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT id FROM reshard_changelog WHERE id > ? ORDER BY id LIMIT 1")) {
+            ps.setLong(1, after);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+            }
+        }
     }
 
     // ------------------------------------------------------------------ rollback
@@ -670,11 +750,12 @@ public final class MigrationEngine {
     }
 
     private void rollingBack(Run run) throws SQLException {
-        Cleaner cleaner = new Cleaner(run.context, s -> Map.of());
-        long removed = cleaner.removeFromNew();
         if (run.report.rollback == null) {
             run.report.rollback = new MigrationReport.Rollback();
         }
+        DeleteProgress progress = new DeleteProgress(run, Phase.ROLLING_BACK, "~unload:");
+        Cleaner cleaner = new Cleaner(run.context, s -> Map.of(), name -> progress.afterBatch());
+        long removed = cleaner.removeFromNew();
         run.report.rollback.rowsRemovedFromNew = removed;
         run.event(Phase.ROLLING_BACK, "removed " + removed + " copied rows from " + run.targets());
         catalog.transition(run.id, Phase.ROLLING_BACK.name(), Phase.ROLLED_BACK.name());
@@ -814,6 +895,86 @@ public final class MigrationEngine {
         listener.accept(new MigrationEvent(clock.instant(), run.id, p.phase(), "backfill", Optional.of(p)));
     }
 
+    /**
+     * The progress of a cleanup (or of a rollback removing the copied rows from the new shards):
+     * rows deleted per table, from the checkpoints (so it survives a resume), against the rows
+     * that move (the pre-flight count, or the rows the backfill copied when more), and the rate
+     * of this run. After a batch, at most every {@link #PROGRESS_EVERY}, it stores the rows deleted
+     * so far in the report (what {@code reshard migrate status} reads) and sends a progress event
+     * to the listener, as the backfill does.
+     */
+    private final class DeleteProgress {
+        private final Run run;
+        private final Phase phase;
+        private final String prefix;
+        private final long startNanos = System.nanoTime();
+        private final long deletedBefore;
+        private long reportedNanos = startNanos;
+
+        DeleteProgress(Run run, Phase phase, String prefix) {
+            this.run = run;
+            this.phase = phase;
+            this.prefix = prefix;
+            this.deletedBefore = total(deleted(catalog.checkpoints(run.id)));
+        }
+
+        void afterBatch() {
+            long now = System.nanoTime();
+            if (now - reportedNanos < PROGRESS_EVERY.toNanos()) {
+                return;
+            }
+            reportedNanos = now;
+            List<Checkpoint> checkpoints = catalog.checkpoints(run.id);
+            Map<String, Long> deleted = deleted(checkpoints);
+            Map<String, Long> copied = Copier.copiedByTable(checkpoints);
+            Map<String, Progress.TableProgress> tables = new LinkedHashMap<>();
+            List<String> perTable = new ArrayList<>();
+            for (MigratedTable t : run.report.tables) {
+                long rows = deleted.getOrDefault(t.key(), 0L);
+                long estimate =
+                        Math.max(run.report.estimatedRows.getOrDefault(t.key(), 0L), copied.getOrDefault(t.key(), 0L));
+                long pairsDone = checkpoints.stream()
+                        .filter(cp -> cp.done() && cp.table().equals(prefix + t.key()))
+                        .count();
+                tables.put(t.key(), new Progress.TableProgress(rows, estimate, pairsDone >= run.pairs.size()));
+                perTable.add(t.key() + " " + rows + "/" + Math.max(rows, estimate));
+            }
+            long total = total(deleted);
+            double seconds = (now - startNanos) / 1e9;
+            double rate = seconds > 0 ? Math.max(0, total - deletedBefore) / seconds : 0;
+            Progress p = new Progress(run.id, phase, tables, rate, 0, clock.instant());
+            if (phase == Phase.CLEANUP) {
+                run.report.cleanup.rowsDeleted = total;
+            } else {
+                run.report.rollback.rowsRemovedFromNew = total;
+            }
+            run.save();
+            String message = (phase == Phase.CLEANUP
+                            ? "cleanup: " + total + " of ~" + p.estimated() + " moved rows deleted from "
+                                    + run.sources()
+                            : "rollback: " + total + " of ~" + p.estimated() + " copied rows removed from "
+                                    + run.targets())
+                    + " (" + String.join(", ", perTable) + "), " + Math.round(rate) + " rows/s";
+            log.debug("migration {} [{}]: {}", run.id, phase, message);
+            listener.accept(new MigrationEvent(clock.instant(), run.id, phase, message, Optional.of(p)));
+        }
+
+        /** Rows deleted so far per table, from this walk's checkpoints. */
+        private Map<String, Long> deleted(List<Checkpoint> checkpoints) {
+            Map<String, Long> out = new LinkedHashMap<>();
+            for (Checkpoint cp : checkpoints) {
+                if (cp.table().startsWith(prefix)) {
+                    out.merge(cp.table().substring(prefix.length()), cp.rowsCopied(), Long::sum);
+                }
+            }
+            return out;
+        }
+
+        private static long total(Map<String, Long> rows) {
+            return rows.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
     // ------------------------------------------------------------------ status
 
     private MigrationStatus status(MigrationRecord record) {
@@ -936,6 +1097,7 @@ public final class MigrationEngine {
         private Consumer<MigrationEvent> listener = e -> {};
         private Clock clock = Clock.systemUTC();
         private Duration barrierPoll = Duration.ofMillis(50);
+        private long trimStep = TRIM_STEP;
 
         private Builder(Catalog catalog) {
             this.catalog = catalog;
@@ -975,6 +1137,15 @@ public final class MigrationEngine {
 
         public Builder clock(Clock clock) {
             this.clock = clock;
+            return this;
+        }
+
+        /** Test seam: changelog ids deleted per step when the changelog is trimmed at the end. */
+        Builder trimStep(long ids) {
+            if (ids < 1) {
+                throw new IllegalArgumentException("trimStep must be at least 1, was " + ids);
+            }
+            this.trimStep = ids;
             return this;
         }
 

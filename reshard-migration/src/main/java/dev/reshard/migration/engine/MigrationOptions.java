@@ -10,7 +10,12 @@ import java.util.Optional;
  * How a migration runs. Every value has a default an operator can start from; {@link #validate()}
  * refuses nonsense with the field, the value and the fix before anything is written.
  *
- * @param batchRows rows read per backfill batch (and per checkpoint); 10,000 by default (the COPY path ran at 0.53x the raw pipe with it, 0.41x with 2,000: docs/BENCHMARKS.md)
+ * @param batchRows rows read per batch (and per checkpoint) by the JDBC backfill, which holds a
+ *     batch's moving rows in memory; 10,000 by default
+ * @param copyPageRows rows read per page (and per checkpoint) by the PostgreSQL binary COPY backfill,
+ *     which streams a page and holds about 64 KiB of it; 100,000 by default (each page costs a
+ *     target commit and a pause of the source stream: docs/BENCHMARKS.md). With a rows/s ceiling a
+ *     page is at most a tenth of a second at the throttle's current rate, so bursts stay short
  * @param maxRowsPerSecond backfill ceiling per source-target pair; 0 = unthrottled
  * @param latencyGuardrail source probe latency above which the throttle halves the rate
  * @param parallelism source-target pairs copied at once
@@ -27,7 +32,8 @@ import java.util.Optional;
  * @param catchUpBatch changelog entries read per page
  * @param catchUpWindow how long a transaction may stay open between logging a change and committing
  *     it and still be replayed: catch-up re-reads this much changelog history (see ChangelogCursor)
- * @param verifyChunkRows rows per verification chunk
+ * @param verifyChunkRows source rows per verification chunk (one query per side; a chunk that
+ *     differs is read again with its keys); 20,000 by default
  * @param verifyRounds repair-and-recheck rounds before verification gives up
  * @param capacityThreshold the fraction of a shard's configured capacity it may use after the move
  * @param leaseTtl the orchestrator's lease on the migration; renewed at a third of it
@@ -35,6 +41,7 @@ import java.util.Optional;
  */
 public record MigrationOptions(
         int batchRows,
+        int copyPageRows,
         double maxRowsPerSecond,
         Duration latencyGuardrail,
         int parallelism,
@@ -65,6 +72,7 @@ public record MigrationOptions(
     public Builder toBuilder() {
         Builder b = new Builder();
         b.batchRows = batchRows;
+        b.copyPageRows = copyPageRows;
         b.maxRowsPerSecond = maxRowsPerSecond;
         b.latencyGuardrail = latencyGuardrail;
         b.parallelism = parallelism;
@@ -88,6 +96,7 @@ public record MigrationOptions(
     /** Refuses values that cannot work, naming the option and the fix. */
     public MigrationOptions validate() {
         positive("batchRows", batchRows, "e.g. 2000");
+        positive("copyPageRows", copyPageRows, "e.g. 100000");
         InvalidInputException.require(
                 maxRowsPerSecond >= 0,
                 "maxRowsPerSecond",
@@ -131,6 +140,7 @@ public record MigrationOptions(
     /** Builds options; starts from the defaults. */
     public static final class Builder {
         private int batchRows = 10_000;
+        private int copyPageRows = 100_000;
         private double maxRowsPerSecond = 0;
         private Duration latencyGuardrail = Duration.ofMillis(20);
         private int parallelism = 2;
@@ -143,7 +153,7 @@ public record MigrationOptions(
         private boolean allowUntaggedWrites = true;
         private int catchUpBatch = 2000;
         private Duration catchUpWindow = Duration.ofSeconds(5);
-        private int verifyChunkRows = 2000;
+        private int verifyChunkRows = 20_000;
         private int verifyRounds = 5;
         private double capacityThreshold = 0.8;
         private Duration leaseTtl = Duration.ofSeconds(30);
@@ -153,6 +163,11 @@ public record MigrationOptions(
 
         public Builder batchRows(int v) {
             batchRows = v;
+            return this;
+        }
+
+        public Builder copyPageRows(int v) {
+            copyPageRows = v;
             return this;
         }
 
@@ -245,6 +260,7 @@ public record MigrationOptions(
         public MigrationOptions build() {
             return new MigrationOptions(
                             batchRows,
+                            copyPageRows,
                             maxRowsPerSecond,
                             latencyGuardrail,
                             parallelism,

@@ -49,6 +49,10 @@ public final class MigrationReport {
         public String finishedAt;
         public long rowsCopied;
         public long batchesFellBack;
+        /** How often the throttle's latency guardrail halved a pair's rate. */
+        public long throttleSlowdowns;
+        /** Time the throttle paused the copy because a shard was over the pause threshold. */
+        public long throttlePausedMillis;
     }
 
     public static final class CatchUp {

@@ -41,6 +41,9 @@ import javax.sql.DataSource;
  * The rows that move are counted exactly, by streaming the shard-key column of each source table
  * through the routing rule (the rule is a hash for most strategies: the database cannot evaluate
  * it). That is one pass over an index-sized column, and it gives the progress estimates.
+ *
+ * On MariaDB the same pass reads a table's AUTO_INCREMENT column too, to refuse a move that would
+ * drag a shard's id counter into another shard's id range (see "MariaDB id ranges" below).
  */
 /** The checks a migration must pass before it starts. */
 final class Preflight {
@@ -209,21 +212,39 @@ final class Preflight {
             // One scan per source table, each row counted for the target it moves to.
             Set<ShardId> sources = new LinkedHashSet<>();
             Pair.of(from, to).forEach(p -> sources.add(p.source()));
+            List<IdRange> idRanges = new ArrayList<>();
             for (ShardId source : sources) {
                 try (Connection c = dataSources.get(source).getConnection()) {
                     Dialect dialect = Dialect.of(c);
+                    Set<ShardId> targets = new LinkedHashSet<>();
+                    List<Moving> generated = new ArrayList<>();
                     for (MigratedTable t : request.tables()) {
                         TableSpec spec = dialect.tableSpec(c, t.name(), t.shardKey());
-                        Map<ShardId, Long> moving = countMoving(c, dialect, spec, source, from, to);
+                        Optional<String> auto =
+                                dialect.engine() == Engine.MARIADB ? autoIncrementColumn(c, spec) : Optional.empty();
+                        Moving moving = countMoving(c, dialect, t, spec, source, from, to, auto);
                         TableStats stats = dialect.stats(c, spec);
                         long avg = stats.estimatedRows() > 0 ? stats.bytes() / stats.estimatedRows() : 0;
-                        for (Map.Entry<ShardId, Long> m : moving.entrySet()) {
+                        for (Map.Entry<ShardId, Long> m : moving.rows().entrySet()) {
                             report.estimatedRows.merge(t.key(), m.getValue(), Long::sum);
                             incoming.merge(m.getKey(), m.getValue() * avg, Long::sum);
+                            targets.add(m.getKey());
+                        }
+                        if (auto.isPresent()) {
+                            generated.add(moving);
+                        }
+                    }
+                    for (Moving m : generated) {
+                        IdSeries series = IdSeries.of(c, m.spec());
+                        for (ShardId target : targets) {
+                            // Rows written during the migration move too: the source's counter counts.
+                            long highest = Math.max(m.maxId().getOrDefault(target, 0L), series.next() - 1);
+                            idRanges.add(new IdRange(m.table(), m.column().get(), source, target, highest, series));
                         }
                     }
                 }
             }
+            idRangeCollisions(idRanges, out);
             for (Map.Entry<ShardId, Long> e : incoming.entrySet()) {
                 report.estimatedBytes.put(e.getKey().value(), e.getValue());
                 Optional<ShardConfig> config = catalog.shard(e.getKey());
@@ -256,18 +277,31 @@ final class Preflight {
         }
     }
 
-    /** Rows of {@code spec} on {@code source} that move, by the shard they move to. */
-    private static Map<ShardId, Long> countMoving(
-            Connection c, Dialect dialect, TableSpec spec, ShardId source, ShardMap from, ShardMap to)
+    /**
+     * Rows of {@code spec} on {@code source} that move, by the shard they move to; with {@code
+     * idColumn} (a MariaDB AUTO_INCREMENT column) also the largest value of it that moves to each.
+     */
+    private static Moving countMoving(
+            Connection c,
+            Dialect dialect,
+            MigratedTable table,
+            TableSpec spec,
+            ShardId source,
+            ShardMap from,
+            ShardMap to,
+            Optional<String> idColumn)
             throws SQLException {
         boolean auto = c.getAutoCommit();
         if (dialect.engine() == Engine.POSTGRESQL) {
             c.setAutoCommit(false); // PostgreSQL streams with a fetch size only inside a transaction
         }
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT " + dialect.quote(spec.shardKey()) + " FROM " + dialect.quote(spec.table()))) {
+        // With the id column: still one pass over an index (InnoDB's secondary indexes hold the key).
+        String columns = dialect.quote(spec.shardKey())
+                + idColumn.map(col -> ", " + dialect.quote(col)).orElse("");
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + columns + " FROM " + dialect.quote(spec.table()))) {
             ps.setFetchSize(10_000);
             Map<ShardId, Long> out = new LinkedHashMap<>();
+            Map<ShardId, Long> maxId = new LinkedHashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Object value = rs.getObject(1);
@@ -278,15 +312,147 @@ final class Preflight {
                     ShardId target = to.shardFor(key);
                     if (!target.equals(source) && from.shardFor(key).equals(source)) {
                         out.merge(target, 1L, Long::sum);
+                        if (idColumn.isPresent()) {
+                            maxId.merge(target, asLong(rs.getObject(2)), Math::max);
+                        }
                     }
                 }
             }
-            return out;
+            return new Moving(table, spec, idColumn, out, maxId);
         } finally {
             if (dialect.engine() == Engine.POSTGRESQL) {
                 c.commit();
                 c.setAutoCommit(auto);
             }
         }
+    }
+
+    /** What moves out of one source table: rows and (for a generated id column) the largest id, per target. */
+    private record Moving(
+            MigratedTable table,
+            TableSpec spec,
+            Optional<String> column,
+            Map<ShardId, Long> rows,
+            Map<ShardId, Long> maxId) {}
+
+    // ------------------------------------------------------------------ MariaDB id ranges
+
+    /*
+     * MariaDB (InnoDB) moves a table's AUTO_INCREMENT past any explicit id inserted into it; the
+     * engine copies rows with their ids. Shards that generate ids from disjoint ranges (shard i from
+     * i * 10^12, as DemoSchema does) keep them apart only while rows move from lower ranges to
+     * higher ones: a row copied from a higher range into a lower one drags the lower shard's counter
+     * into the higher shard's range, and from then on both generate the same ids (seen in
+     * StrategiesIT: ~100 duplicated orders after a two-way directory move). Sequences.movePast
+     * leaves such counters alone (ids SAME_RANGE or more ahead are another shard's range) but
+     * MariaDB does not. So pre-flight refuses such a move: it cannot be undone once a row landed
+     * (MariaDB never moves a counter below the largest id in the table).
+     *
+     * Refused only when it would corrupt generated ids: a MariaDB AUTO_INCREMENT column, a pair with
+     * rows to move, the source's highest id (of the rows that move, or the next one it generates:
+     * rows written during the migration move too) SAME_RANGE or more above the target's counter,
+     * and the two shards not interleaving their ids (same auto_increment_increment > 1, different
+     * auto_increment_offset: then their generated ids never meet, whatever the counters).
+     * PostgreSQL sequences and H2 identities do not move on explicit inserts.
+     */
+
+    /** The AUTO_INCREMENT column of a MariaDB table, if it has one. */
+    private static Optional<String> autoIncrementColumn(Connection c, TableSpec spec) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME FROM information_schema.COLUMNS"
+                + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?"
+                + " AND LOWER(EXTRA) LIKE '%auto_increment%'")) {
+            ps.setString(1, spec.table().schema().orElse(null));
+            ps.setString(2, spec.table().name());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * A MariaDB table's id generator on one shard: the next AUTO_INCREMENT value (0 when unknown)
+     * and the session's auto_increment_increment and auto_increment_offset (the server's settings
+     * unless the connection overrides them).
+     */
+    private record IdSeries(long next, long increment, long offset) {
+        static IdSeries of(Connection c, TableSpec spec) throws SQLException {
+            long next = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT AUTO_INCREMENT FROM information_schema.TABLES"
+                    + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?")) {
+                ps.setString(1, spec.table().schema().orElse(null));
+                ps.setString(2, spec.table().name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        next = asLong(rs.getObject(1));
+                    }
+                }
+            }
+            try (PreparedStatement ps =
+                            c.prepareStatement("SELECT @@auto_increment_increment, @@auto_increment_offset");
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long increment = Math.max(1, rs.getLong(1));
+                long offset = rs.getLong(2);
+                // MariaDB ignores an offset larger than the increment.
+                return new IdSeries(next, increment, offset > increment ? 1 : offset);
+            }
+        }
+
+        /** Whether this series and {@code other} can never generate the same id. */
+        boolean interleavesWith(IdSeries other) {
+            return increment > 1 && increment == other.increment && offset % increment != other.offset % increment;
+        }
+    }
+
+    /** Ids that move from {@code source} to {@code target}: the highest, and the source's generator. */
+    private record IdRange(
+            MigratedTable table, String column, ShardId source, ShardId target, long highest, IdSeries series) {}
+
+    private void idRangeCollisions(List<IdRange> ranges, List<InvalidInputException> out) throws SQLException {
+        Map<String, IdSeries> targets = new LinkedHashMap<>();
+        for (IdRange r : ranges) {
+            String key = r.target().value() + "/" + r.table().key();
+            IdSeries target = targets.get(key);
+            if (target == null) {
+                try (Connection c = dataSources.get(r.target()).getConnection()) {
+                    Dialect dialect = Dialect.of(c);
+                    TableSpec spec =
+                            dialect.tableSpec(c, r.table().name(), r.table().shardKey());
+                    target = IdSeries.of(c, spec);
+                }
+                targets.put(key, target);
+            }
+            if (target.next() <= 0
+                    || r.highest() < target.next()
+                    || r.highest() - target.next() < Sequences.SAME_RANGE
+                    || r.series().interleavesWith(target)) {
+                continue;
+            }
+            out.add(InvalidInputException.of(
+                    "tables[" + r.table().name() + "]." + r.column(),
+                    r.highest(),
+                    "is the highest " + r.table().name() + "." + r.column() + " that " + r.source()
+                            + " holds or generates next, and keys move from " + r.source() + " to " + r.target()
+                            + ", whose AUTO_INCREMENT is " + target.next() + " (" + (r.highest() - target.next())
+                            + " lower: ids 2^32 or more apart are another shard's id range). MariaDB moves a"
+                            + " table's AUTO_INCREMENT past every id inserted into it, so once rows are copied "
+                            + r.target() + " would generate " + r.table().name() + " ids from " + (r.highest() + 1)
+                            + " on, inside " + r.source() + "'s range, and they would collide with the ids "
+                            + r.source() + " generates (a counter cannot be moved back below the ids in a table)",
+                    "give the shards interleaved ids instead of ranges (the same auto_increment_increment on"
+                            + " every shard, at least the number of shards, and a different auto_increment_offset"
+                            + " on each, in the server configuration), or generate "
+                            + r.table().name() + "."
+                            + r.column() + " in the application (e.g. UUIDs or snowflake ids) instead of"
+                            + " AUTO_INCREMENT; or move keys only from shards with lower id ranges to shards"
+                            + " with higher ones"));
+        }
+    }
+
+    private static long asLong(Object value) {
+        if (value instanceof java.math.BigInteger b && b.bitLength() > 63) {
+            return Long.MAX_VALUE;
+        }
+        return value instanceof Number n ? n.longValue() : 0;
     }
 }

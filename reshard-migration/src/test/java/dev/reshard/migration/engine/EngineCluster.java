@@ -138,6 +138,7 @@ final class EngineCluster implements AutoCloseable {
     static MigrationOptions fastOptions() {
         return MigrationOptions.builder()
                 .batchRows(500)
+                .copyPageRows(500)
                 .verifyChunkRows(500)
                 .cleanupBatchRows(500)
                 .catchUpWindow(Duration.ofSeconds(2))

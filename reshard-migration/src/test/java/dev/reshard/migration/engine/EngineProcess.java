@@ -32,6 +32,7 @@ public final class EngineProcess {
         }
         MigrationOptions options = EngineCluster.fastOptions().toBuilder()
                 .batchRows(100)
+                .copyPageRows(100)
                 .maxRowsPerSecond(400)
                 .build();
         MigrationEngine engine = MigrationEngine.builder(catalog)
