@@ -2,13 +2,18 @@ package dev.reshard.bench;
 
 import dev.reshard.bench.MigrationFixture.Options;
 import dev.reshard.bench.MigrationFixture.Shards;
+import dev.reshard.core.map.ShardMap;
+import dev.reshard.core.map.ShardMaps;
+import dev.reshard.core.strategy.RangeMap;
 import dev.reshard.jdbc.Dialect;
+import dev.reshard.jdbc.Engine;
 import dev.reshard.jdbc.Identifier;
 import dev.reshard.jdbc.TableSpec;
 import dev.reshard.jdbc.copy.PgBinaryCopy;
 import dev.reshard.migration.Backfill;
 import dev.reshard.migration.Verifier;
 import dev.reshard.migration.engine.MigrationOptions;
+import dev.reshard.migration.engine.MovingKeys;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -58,7 +63,7 @@ import javax.sql.DataSource;
  * [--chunk=2000] [--jdbc=true] [--naive=true]}.
  */
 public final class BackfillThroughput {
-    private static final String ANCHOR_SCAN = "anchor: pipe, users WHERE id IN (moving ids)";
+    private static final String ANCHOR_SCAN = "anchor: pipe, users WHERE moving (database selects)";
     private static final String ANCHOR_ROWS = "anchor: pipe, moving rows only";
     private static final String READ_ONLY = "engine copy path, read side only (predicate never true)";
     private static final String VERIFY = "Verifier.compare";
@@ -94,10 +99,28 @@ public final class BackfillThroughput {
         int chunk = o.intValue("chunk", MigrationOptions.defaults().verifyChunkRows());
         boolean jdbc = o.flag("jdbc", true);
         boolean naive = o.flag("naive", true);
+        String strategy = o.string("strategy", "virtual");
         o.requireAllUsed();
+        if (!strategy.equals("virtual") && !strategy.equals("range")) {
+            throw new IllegalArgumentException("--strategy=" + strategy + ": use virtual (a quarter of 1024 virtual"
+                    + " shards move; the rule is xxh3, which PostgreSQL cannot evaluate) or range (the top quarter of"
+                    + " the ids is split off; the rule is a key range, pushed into the database)");
+        }
+        ShardMap v1 = MigrationFixture.V1;
+        ShardMap v2 = MigrationFixture.V2;
+        if (strategy.equals("range")) {
+            v1 = ShardMap.initial(RangeMap.of(
+                    List.of(RangeMap.Range.open(0, MigrationFixture.OLD)),
+                    List.of(MigrationFixture.OLD, MigrationFixture.NEW)));
+            v2 = ShardMaps.splitRange(v1, rows - rows / 4 + 1, MigrationFixture.NEW);
+        }
+        Predicate<Object> moves = MigrationFixture.PAIR.moves(v1, v2);
+        Optional<String> condition =
+                MovingKeys.condition(v1, v2, MigrationFixture.PAIR, Dialect.of(Engine.POSTGRESQL), "\"id\"");
 
         System.out.println("# BackfillThroughput: rows=" + rows + " rounds=" + rounds + " warmup=" + warmup
-                + " batches=" + Arrays.toString(batches) + " chunk=" + chunk);
+                + " batches=" + Arrays.toString(batches) + " chunk=" + chunk + " strategy=" + strategy
+                + " (moving rows as SQL: " + condition.orElse("none") + ")");
         System.out.println("machine: " + MigrationFixture.machine() + ", other JVMs: " + MigrationFixture.otherJvms());
         Map<String, List<Result>> results = new LinkedHashMap<>();
         try (MigrationFixture fixture = MigrationFixture.start();
@@ -108,7 +131,7 @@ public final class BackfillThroughput {
             System.out.println("PostgreSQL " + Shards.serverVersion(s.oldEngine) + ", two servers, "
                     + MigrationFixture.SERVER_CONFIG);
             double loadSeconds = s.createUsers(rows);
-            long[] moving = Shards.movingIds(rows);
+            long[] moving = Shards.movingIds(rows, moves);
             s.storeIds("bench_moving", moving);
             Shards.execute(
                     s.oldEngine,
@@ -124,7 +147,6 @@ public final class BackfillThroughput {
                     moving.length,
                     100.0 * moving.length / rows);
 
-            Predicate<Object> moves = MigrationFixture.moves();
             for (int round = 1 - warmup; round <= rounds; round++) {
                 if (round == 1) {
                     results.clear(); // the warm-up rounds (JIT, caches) are printed, not counted
@@ -141,7 +163,9 @@ public final class BackfillThroughput {
                         ANCHOR_SCAN,
                         true,
                         () -> pipe(
-                                s, "SELECT id, balance, note FROM users WHERE id IN (SELECT id FROM bench_moving)")));
+                                s,
+                                "SELECT id, balance, note FROM users WHERE "
+                                        + condition.orElse("id IN (SELECT id FROM bench_moving)"))));
                 copies.add(() -> measure(
                         results,
                         watch,
@@ -151,21 +175,36 @@ public final class BackfillThroughput {
                         () -> pipe(s, "SELECT id, balance, note FROM bench_moving_rows")));
                 copies.add(() -> {
                     for (int batch : batches) {
-                        measure(results, watch, s, engineName(batch), true, () -> engineCopy(s, batch, moves));
+                        measure(
+                                results,
+                                watch,
+                                s,
+                                engineName(batch),
+                                true,
+                                () -> engineCopy(s, batch, moves, condition));
                         require(Shards.count(s.newEngine, "SELECT count(*) FROM users"), moving.length, "engine copy");
                         if (batch != batches[0]) {
                             continue; // the checks run once per round, on the copy of the first batch size
                         }
-                        measure(results, watch, s, READ_ONLY, false, () -> engineCopy(s, batch, key -> false));
+                        measure(
+                                results,
+                                watch,
+                                s,
+                                READ_ONLY,
+                                false,
+                                () -> engineCopy(s, batch, key -> false, condition));
                         Shards.execute(s.newEngine, "VACUUM (ANALYZE) users");
                         List<Task> checks = new ArrayList<>();
-                        checks.add(
-                                () -> measure(results, watch, s, VERIFY, false, () -> verify(s, chunk, moves, moving)));
+                        checks.add(() -> measure(
+                                results, watch, s, VERIFY, false, () -> verify(s, chunk, moves, condition, moving)));
                         if (naive) {
-                            checks.add(() -> measure(results, watch, s, NAIVE, false, () -> naive(s, moves, moving)));
+                            checks.add(() ->
+                                    measure(results, watch, s, NAIVE, false, () -> naive(s, moves, condition, moving)));
                         }
-                        checks.add(() -> measure(results, watch, s, HASH_MOVING, false, () -> hashAggregate(s, true)));
-                        checks.add(() -> measure(results, watch, s, HASH_ALL, false, () -> hashAggregate(s, false)));
+                        checks.add(() -> measure(
+                                results, watch, s, HASH_MOVING, false, () -> hashAggregate(s, true, condition)));
+                        checks.add(() ->
+                                measure(results, watch, s, HASH_ALL, false, () -> hashAggregate(s, false, condition)));
                         for (Task t : rotate(checks, turn)) {
                             t.run();
                         }
@@ -244,7 +283,8 @@ public final class BackfillThroughput {
     }
 
     /** The engine's copy path as the Copier drives it (without its catalog checkpoint per batch). */
-    private static long engineCopy(Shards s, int batch, Predicate<Object> moves) throws SQLException {
+    private static long engineCopy(Shards s, int batch, Predicate<Object> moves, Optional<String> condition)
+            throws SQLException {
         try (Connection src = s.oldEngine.getConnection();
                 Connection dst = s.newEngine.getConnection()) {
             TableSpec from = s.spec(src, "users", "id");
@@ -254,7 +294,7 @@ public final class BackfillThroughput {
             long copied = 0;
             long read = 0;
             while (true) {
-                PgBinaryCopy.CopyBatch b = copy.copyBatch(src, dst, from, to, cursor, batch, moves);
+                PgBinaryCopy.CopyBatch b = copy.copyBatch(src, dst, from, to, cursor, batch, moves, condition);
                 copied += b.copied();
                 read += b.read();
                 cursor = b.cursor();
@@ -287,13 +327,14 @@ public final class BackfillThroughput {
         }
     }
 
-    private static long verify(Shards s, int chunk, Predicate<Object> moves, long[] moving) throws SQLException {
+    private static long verify(Shards s, int chunk, Predicate<Object> moves, Optional<String> condition, long[] moving)
+            throws SQLException {
         try (Connection src = s.oldEngine.getConnection();
                 Connection dst = s.newEngine.getConnection()) {
             TableSpec from = s.spec(src, "users", "id");
             TableSpec to = s.spec(dst, "users", "id");
             Verifier.Report r =
-                    new Verifier(Dialect.of(src), Dialect.of(dst)).compare(src, dst, from, to, chunk, moves);
+                    new Verifier(Dialect.of(src), Dialect.of(dst)).compare(src, dst, from, to, chunk, moves, condition);
             if (!r.clean() || r.sourceRows() != moving.length || r.targetRows() != moving.length) {
                 throw new IllegalStateException("verification of a complete copy is not clean: " + r);
             }
@@ -302,7 +343,8 @@ public final class BackfillThroughput {
     }
 
     /** SELECT * on both sides in primary-key order, streamed, compared column by column in the JVM. */
-    private static long naive(Shards s, Predicate<Object> moves, long[] moving) throws SQLException {
+    private static long naive(Shards s, Predicate<Object> moves, Optional<String> condition, long[] moving)
+            throws SQLException {
         try (Connection src = s.oldEngine.getConnection();
                 Connection dst = s.newEngine.getConnection()) {
             src.setAutoCommit(false);
@@ -313,8 +355,11 @@ public final class BackfillThroughput {
                     Statement b = dst.createStatement()) {
                 a.setFetchSize(10_000);
                 b.setFetchSize(10_000);
-                try (ResultSet ra = a.executeQuery("SELECT * FROM users ORDER BY id");
-                        ResultSet rb = b.executeQuery("SELECT * FROM users ORDER BY id")) {
+                // Where the moving rows have a SQL form, the naive compare uses it too (it is fair).
+                String select = "SELECT * FROM users"
+                        + condition.map(c -> " WHERE " + c).orElse("") + " ORDER BY id";
+                try (ResultSet ra = a.executeQuery(select);
+                        ResultSet rb = b.executeQuery(select)) {
                     int columns = ra.getMetaData().getColumnCount();
                     boolean more = rb.next();
                     while (ra.next()) {
@@ -361,13 +406,13 @@ public final class BackfillThroughput {
      * count(*) and the sum of the Verifier's own row hash, computed by each database over the same
      * rows, one side after the other (what a verifier costs when the predicate can be pushed down).
      */
-    private static long hashAggregate(Shards s, boolean movingOnly) throws SQLException {
+    private static long hashAggregate(Shards s, boolean movingOnly, Optional<String> condition) throws SQLException {
         String rowHash;
         try (Connection c = s.oldEngine.getConnection()) {
             rowHash = Verifier.rowHash(c, Dialect.of(c), s.spec(c, "users", "id"));
         }
         String source = "SELECT count(*), sum(" + rowHash + ") FROM users"
-                + (movingOnly ? " WHERE id IN (SELECT id FROM bench_moving)" : "");
+                + (movingOnly ? " WHERE " + condition.orElse("id IN (SELECT id FROM bench_moving)") : "");
         long[] a = aggregate(s.oldEngine, source);
         long[] b = aggregate(s.newEngine, "SELECT count(*), sum(" + rowHash + ") FROM users");
         if (movingOnly && (a[0] != b[0] || a[1] != b[1])) {

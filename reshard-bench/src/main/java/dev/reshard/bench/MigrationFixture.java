@@ -172,7 +172,11 @@ final class MigrationFixture implements AutoCloseable {
 
         /** The ids in 1..rows that move, in order. */
         static long[] movingIds(long rows) {
-            Predicate<Object> moves = moves();
+            return movingIds(rows, moves());
+        }
+
+        /** The ids in 1..rows that {@code moves} selects, in order. */
+        static long[] movingIds(long rows, Predicate<Object> moves) {
             long[] out = new long[(int) Math.min(Integer.MAX_VALUE - 8, rows / 3 + 1024)];
             int n = 0;
             for (long id = 1; id <= rows; id++) {

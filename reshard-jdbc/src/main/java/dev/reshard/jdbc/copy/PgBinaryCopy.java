@@ -149,6 +149,25 @@ public final class PgBinaryCopy {
             int batchSize,
             Predicate<Object> movesToTarget)
             throws SQLException {
+        return copyBatch(source, target, sourceTable, targetTable, after, batchSize, movesToTarget, Optional.empty());
+    }
+
+    /**
+     * As {@link #copyBatch(Connection, Connection, TableSpec, TableSpec, Optional, int, Predicate)},
+     * with a trusted SQL condition on the source's columns that holds for at least the moving rows
+     * (e.g. a key range): the pages then read only rows that match it, and {@code movesToTarget}
+     * still decides each one. A page is {@code batchSize} matching rows.
+     */
+    public CopyBatch copyBatch(
+            Connection source,
+            Connection target,
+            TableSpec sourceTable,
+            TableSpec targetTable,
+            Optional<List<Object>> after,
+            int batchSize,
+            Predicate<Object> movesToTarget,
+            Optional<String> sourceCondition)
+            throws SQLException {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, was " + batchSize);
         }
@@ -165,7 +184,16 @@ public final class PgBinaryCopy {
             return inTransaction(target, () -> {
                 Set<List<Object>> present =
                         collided.contains(plan.targetTable()) ? plan.targetKeys(target, after, batchSize) : Set.of();
-                return stream(sourceCopy, targetCopy, plan, plan.copyIn(), after, batchSize, movesToTarget, present);
+                return stream(
+                        sourceCopy,
+                        targetCopy,
+                        plan.copyIn(),
+                        plan,
+                        plan.pageSql(after, batchSize, sourceCondition),
+                        after,
+                        batchSize,
+                        movesToTarget,
+                        present);
             });
         } catch (SQLException e) {
             if (!isUniqueViolation(e)) {
@@ -183,8 +211,9 @@ public final class PgBinaryCopy {
                 CopyBatch batch = stream(
                         sourceCopy,
                         targetCopy,
-                        plan,
                         plan.copyIntoStaging(),
+                        plan,
+                        plan.pageSql(after, batchSize, sourceCondition),
                         after,
                         batchSize,
                         movesToTarget,
@@ -203,8 +232,9 @@ public final class PgBinaryCopy {
     private static CopyBatch stream(
             CopyManager sourceCopy,
             CopyManager targetCopy,
-            Plan plan,
             String copyIn,
+            Plan plan,
+            String pageSql,
             Optional<List<Object>> after,
             int batchSize,
             Predicate<Object> movesToTarget,
@@ -213,7 +243,7 @@ public final class PgBinaryCopy {
         TupleBuffer tuples = new TupleBuffer(plan.fieldCount());
         int moving = 0;
         CopyIn in = null;
-        CopyOut out = sourceCopy.copyOut(plan.pageSql(after, batchSize));
+        CopyOut out = sourceCopy.copyOut(pageSql);
         try {
             CopyStream stream = new CopyStream(out, "COPY out of " + plan.sourceTable());
             TupleBuffer.readHeader(stream);
@@ -544,10 +574,14 @@ public final class PgBinaryCopy {
         }
 
         /** The COPY of the page after {@code after}, the cursor inlined as literals. */
-        String pageSql(Optional<List<Object>> after, int batchSize) {
+        String pageSql(Optional<List<Object>> after, int batchSize, Optional<String> condition) {
             StringBuilder sql = new StringBuilder("COPY (").append(select);
-            after.ifPresent(key ->
-                    sql.append(" WHERE (").append(keyColumns).append(") > ").append(tuple(key)));
+            List<String> where = new ArrayList<>();
+            condition.ifPresent(c -> where.add("(" + c + ")"));
+            after.ifPresent(key -> where.add("(" + keyColumns + ") > " + tuple(key)));
+            if (!where.isEmpty()) {
+                sql.append(" WHERE ").append(String.join(" AND ", where));
+            }
             return sql.append(" ORDER BY ")
                     .append(keyColumns)
                     .append(" LIMIT ")

@@ -162,6 +162,14 @@ final class Copier {
                 long rows = cp.rowsCopied();
                 boolean done = false;
                 boolean fast = copyPath.isPresent() && copyPath.get().supports(src, s);
+                Optional<String> movingCondition = fast
+                        ? MovingKeys.condition(
+                                from,
+                                to,
+                                pair,
+                                shards.dialect(pair.source(), src),
+                                shards.dialect(pair.source(), src).quote(s.shardKey()))
+                        : Optional.empty();
                 if (probe != null) {
                     probe.watch(s, t, cursor);
                 }
@@ -171,7 +179,15 @@ final class Copier {
                     int copiedNow;
                     if (fast) {
                         PgCopyPath.Result r = copyPath.get()
-                                .copyBatch(src, dst, s, t, cursor, pageRows(throttle), pair.moves(from, to));
+                                .copyBatch(
+                                        src,
+                                        dst,
+                                        s,
+                                        t,
+                                        cursor,
+                                        pageRows(throttle),
+                                        pair.moves(from, to),
+                                        movingCondition);
                         read = r.read();
                         copiedNow = r.copied();
                         cursor = r.cursor();

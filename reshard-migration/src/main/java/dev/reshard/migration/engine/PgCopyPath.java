@@ -13,6 +13,7 @@ import java.util.function.Predicate;
  * The PostgreSQL fast path of the backfill (binary COPY streamed into the target, a staging table
  * only for a batch that collides with a dual-written row), used when both sides are PostgreSQL and
  * the key columns are types the COPY stream can be filtered on; otherwise the JDBC backfill runs.
+ * When the moving rows have a SQL form (MovingKeys: key ranges, tenants) the pages read only those.
  */
 final class PgCopyPath {
     record Result(int read, int copied, Optional<List<Object>> cursor, boolean done, boolean fellBack) {}
@@ -39,9 +40,11 @@ final class PgCopyPath {
             TableSpec targetTable,
             Optional<List<Object>> after,
             int batchRows,
-            Predicate<Object> moves)
+            Predicate<Object> moves,
+            Optional<String> movingCondition)
             throws SQLException {
-        PgBinaryCopy.CopyBatch b = copy.copyBatch(source, target, sourceTable, targetTable, after, batchRows, moves);
+        PgBinaryCopy.CopyBatch b =
+                copy.copyBatch(source, target, sourceTable, targetTable, after, batchRows, moves, movingCondition);
         return new Result(b.read(), b.copied(), b.cursor(), b.done(), b.fellBack());
     }
 }

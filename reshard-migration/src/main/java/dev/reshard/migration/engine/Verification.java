@@ -24,7 +24,9 @@ import java.util.function.Predicate;
  * Design notes
  *
  * Full verification (DESIGN.md §4): per pair and table, Verifier compares chunks (count + wrapping
- * sum of in-database 64-bit row hashes) and names the keys of the chunks that differ. Those keys
+ * sum of in-database 64-bit row hashes) and names the keys of the chunks that differ; for range and
+ * directory moves it first compares one count and sum computed inside each database over the
+ * moving rows (MovingKeys), and reads chunks only if those differ. Those keys
  * are repaired with sync-from-source and re-checked key by key; a key can differ only because a
  * write was in flight (its mirror commits after the primary), so a re-check that still differs
  * syncs again, up to options.verifyRounds rounds. What remains is reported, and the engine does not
@@ -74,7 +76,9 @@ final class Verification {
                                     s,
                                     t,
                                     options.verifyChunkRows(),
-                                    pair.moves(from, to));
+                                    pair.moves(from, to),
+                                    MovingKeys.condition(
+                                            from, to, pair, side.truthDialect, side.truthDialect.quote(s.shardKey())));
                     out.tables.add(new MigrationReport.TableCheck(
                             table.key(),
                             pair.source().value(),
