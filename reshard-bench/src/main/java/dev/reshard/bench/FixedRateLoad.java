@@ -46,11 +46,13 @@ final class FixedRateLoad implements AutoCloseable {
     private final CountDownLatch scheduled;
 
     /**
-     * @param opsPerSecond the total rate over all threads
+     * @param opsPerSecond the total rate over all threads; 0 = closed loop (each thread runs its next
+     *     operation as soon as the last one returns, latency measured from its actual start): the
+     *     throughput at saturation
      * @param tag classifies an operation by its key (e.g. 1 = a moving key), kept with its record
      */
     FixedRateLoad(String name, int threads, double opsPerSecond, Keys keys, LongToIntFunction tag, Op op) {
-        long interval = (long) (threads * 1e9 / opsPerSecond);
+        long interval = opsPerSecond > 0 ? (long) (threads * 1e9 / opsPerSecond) : 0;
         scheduled = new CountDownLatch(threads);
         for (int t = 0; t < threads; t++) {
             workers.add(new Worker(
@@ -207,6 +209,9 @@ final class FixedRateLoad implements AutoCloseable {
             scheduled.countDown();
             long next = System.nanoTime() + offset;
             while (!stop) {
+                if (interval == 0) {
+                    next = System.nanoTime(); // closed loop: no schedule
+                }
                 long wait = next - System.nanoTime();
                 if (wait > 0) {
                     LockSupport.parkNanos(wait);

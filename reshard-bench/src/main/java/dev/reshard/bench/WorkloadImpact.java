@@ -41,6 +41,8 @@ import java.util.Map;
  *
  * Modes: {@code unthrottled} ({@code maxRowsPerSecond = 0}) and {@code throttled} ({@code
  * --max-rows-per-second}, {@code --guardrail-ms}). The throttle counts rows read, not rows copied.
+ * {@code --rate=0} runs the workload closed loop (each thread as fast as it can): the ops/s of each
+ * window are then the workload's throughput at saturation, and its latencies are service times.
  *
  * <p>Usage: {@code java -cp reshard-bench/target/benchmarks.jar dev.reshard.bench.WorkloadImpact
  * [--rows=1000000] [--rate=300] [--threads=2] [--window=20] [--modes=unthrottled,throttled]
