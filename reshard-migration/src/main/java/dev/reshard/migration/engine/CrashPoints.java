@@ -9,7 +9,8 @@ package dev.reshard.migration.engine;
  * routing epoch was published and before the barrier, {@code backfill.batch} after each
  * checkpointed batch, {@code cutover.frozen} with the fences raised and the final catch-up done but
  * the cutover not yet published, {@code cleanup.batch} after each deleted batch, {@code
- * rollback.frozen} with the fences raised before the rollback is published.
+ * rollback.frozen} with the fences raised before the rollback is published, {@code done.trim} and
+ * {@code rolled_back.trim} after each step of the final changelog trim.
  */
 @FunctionalInterface
 public interface CrashPoints {

@@ -33,7 +33,8 @@ import java.util.Optional;
  * @param catchUpWindow how long a transaction may stay open between logging a change and committing
  *     it and still be replayed: catch-up re-reads this much changelog history (see ChangelogCursor)
  * @param verifyChunkRows source rows per verification chunk (one query per side; a chunk that
- *     differs is read again with its keys); 20,000 by default
+ *     differs is read again with its keys, so under live writes smaller chunks narrow cheaper); 5,000
+ *     by default (as fast as 20,000 on the 1M-row benchmark: docs/BENCHMARKS.md)
  * @param verifyRounds repair-and-recheck rounds before verification gives up
  * @param capacityThreshold the fraction of a shard's configured capacity it may use after the move
  * @param leaseTtl the orchestrator's lease on the migration; renewed at a third of it
@@ -153,7 +154,7 @@ public record MigrationOptions(
         private boolean allowUntaggedWrites = true;
         private int catchUpBatch = 2000;
         private Duration catchUpWindow = Duration.ofSeconds(5);
-        private int verifyChunkRows = 20_000;
+        private int verifyChunkRows = 5_000;
         private int verifyRounds = 5;
         private double capacityThreshold = 0.8;
         private Duration leaseTtl = Duration.ofSeconds(30);
