@@ -52,6 +52,24 @@ public final class Backfill {
             int batchSize,
             Predicate<Object> movesToTarget)
             throws SQLException {
+        return copyBatch(source, target, sourceTable, targetTable, after, batchSize, movesToTarget, Optional.empty());
+    }
+
+    /**
+     * As {@link #copyBatch(Connection, Connection, TableSpec, TableSpec, Optional, int, Predicate)},
+     * with a trusted SQL condition that holds for at least the moving rows (a key range, a tenant
+     * list): the page reads only rows matching it, and {@code movesToTarget} still decides each one.
+     */
+    public Batch copyBatch(
+            Connection source,
+            Connection target,
+            TableSpec sourceTable,
+            TableSpec targetTable,
+            Optional<List<Object>> after,
+            int batchSize,
+            Predicate<Object> movesToTarget,
+            Optional<String> sourceCondition)
+            throws SQLException {
         List<List<Object>> rows = new ArrayList<>(batchSize);
         List<Object> last = after.orElse(null);
         String shardKey = sourceTable.shardKey().toLowerCase(Locale.ROOT);
@@ -62,7 +80,8 @@ public final class Backfill {
             }
         }
         int read = 0;
-        try (PreparedStatement ps = source.prepareStatement(pageQuery(sourceTable, after.isPresent()))) {
+        try (PreparedStatement ps =
+                source.prepareStatement(pageQuery(sourceTable, after.isPresent(), sourceCondition))) {
             int p = 1;
             if (after.isPresent()) {
                 for (Object part : after.get()) {
@@ -143,15 +162,19 @@ public final class Backfill {
         return false;
     }
 
-    private String pageQuery(TableSpec table, boolean hasCursor) {
+    private String pageQuery(TableSpec table, boolean hasCursor, Optional<String> condition) {
         String pk = sourceDialect.columnList(table.primaryKey());
         StringBuilder sql = new StringBuilder("SELECT ")
                 .append(sourceDialect.columnList(table.columns()))
                 .append(" FROM ")
                 .append(sourceDialect.quote(table.table()));
+        List<String> where = new ArrayList<>();
+        condition.ifPresent(c -> where.add("(" + c + ")"));
         if (hasCursor) {
-            sql.append(" WHERE (").append(pk).append(") > (");
-            sql.append("?, ".repeat(table.primaryKey().size() - 1)).append("?)");
+            where.add("(" + pk + ") > (" + "?, ".repeat(table.primaryKey().size() - 1) + "?)");
+        }
+        if (!where.isEmpty()) {
+            sql.append(" WHERE ").append(String.join(" AND ", where));
         }
         return sql.append(" ORDER BY ").append(pk).append(" LIMIT ?").toString();
     }

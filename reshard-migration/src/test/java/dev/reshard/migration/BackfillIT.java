@@ -84,4 +84,52 @@ class BackfillIT {
             }
         }
     }
+
+    /**
+     * With the moving rows as a SQL condition the pages read only rows that match it, and the Java
+     * rule still decides each one: the condition here (tenants 4 to 7) is wider than what moves
+     * (even tenants), and tenants outside it are never read.
+     */
+    @EachEngine
+    void aSourceCondition_narrowsThePages_andTheRuleStillDecidesEachRow(TestEngine engine) throws Exception {
+        try (TestDatabase source = engine.newDatabase();
+                TestDatabase target = engine.newDatabase()) {
+            String ddl = "CREATE TABLE orders (tenant_id BIGINT NOT NULL, id BIGINT NOT NULL, amount BIGINT NOT NULL,"
+                    + " PRIMARY KEY (tenant_id, id))";
+            try (Connection sc = source.connection();
+                    Connection tc = target.connection();
+                    Statement ss = sc.createStatement();
+                    Statement ts = tc.createStatement()) {
+                ss.execute(ddl);
+                ts.execute(ddl);
+                for (int tenant = 0; tenant < 10; tenant++) {
+                    for (int id = 0; id < 20; id++) {
+                        ss.execute(
+                                "INSERT INTO orders VALUES (" + tenant + ", " + id + ", " + (tenant * 1000 + id) + ")");
+                    }
+                }
+                TableSpec s = Dialect.of(sc).tableSpec(sc, "orders", "tenant_id");
+                TableSpec t = Dialect.of(tc).tableSpec(tc, "orders", "tenant_id");
+                Backfill backfill = new Backfill(Dialect.of(sc), Dialect.of(tc));
+                Optional<String> condition = Optional.of("tenant_id BETWEEN 4 AND 7");
+
+                Optional<List<Object>> cursor = Optional.empty();
+                int read = 0;
+                int copied = 0;
+                Backfill.Batch batch;
+                do {
+                    batch = backfill.copyBatch(sc, tc, s, t, cursor, 15, MOVES, condition);
+                    cursor = batch.cursor();
+                    read += batch.read();
+                    copied += batch.copied();
+                } while (!batch.done());
+
+                assertThat(read).as("only tenants 4..7 are read").isEqualTo(80);
+                assertThat(copied).isEqualTo(40);
+                assertThat(rows(target.dataSource()).keySet())
+                        .allMatch(k -> k.startsWith("4/") || k.startsWith("6/"))
+                        .hasSize(40);
+            }
+        }
+    }
 }

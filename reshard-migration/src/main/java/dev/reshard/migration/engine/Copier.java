@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * The backfill of a migration: for every source -> target pair and every table, keyset batches
  * (Backfill, or the PostgreSQL binary COPY path) with the cursor checkpointed in the catalog after
  * every batch, so that a resumed engine continues after the last checkpoint. A batch copied but not
- * checkpointed (a crash in between) is copied again: insert-if-absent makes that harmless.
+ * checkpointed (a crash in between) is copied again: insert-if-absent makes that harmless. When the
+ * moving rows have a SQL form (MovingKeys: key ranges, tenants), both paths read only those.
  *
  * Pairs run in parallel up to options.parallelism; tables of one pair run one after the other.
  *
@@ -162,14 +163,12 @@ final class Copier {
                 long rows = cp.rowsCopied();
                 boolean done = false;
                 boolean fast = copyPath.isPresent() && copyPath.get().supports(src, s);
-                Optional<String> movingCondition = fast
-                        ? MovingKeys.condition(
-                                from,
-                                to,
-                                pair,
-                                shards.dialect(pair.source(), src),
-                                shards.dialect(pair.source(), src).quote(s.shardKey()))
-                        : Optional.empty();
+                Optional<String> movingCondition = MovingKeys.condition(
+                        from,
+                        to,
+                        pair,
+                        shards.dialect(pair.source(), src),
+                        shards.dialect(pair.source(), src).quote(s.shardKey()));
                 if (probe != null) {
                     probe.watch(s, t, cursor);
                 }
@@ -196,8 +195,8 @@ final class Copier {
                             fellBack.incrementAndGet();
                         }
                     } else {
-                        Backfill.Batch b =
-                                backfill.copyBatch(src, dst, s, t, cursor, options.batchRows(), pair.moves(from, to));
+                        Backfill.Batch b = backfill.copyBatch(
+                                src, dst, s, t, cursor, options.batchRows(), pair.moves(from, to), movingCondition);
                         read = b.read();
                         copiedNow = b.copied();
                         cursor = b.cursor();
