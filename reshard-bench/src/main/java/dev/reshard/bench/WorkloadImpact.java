@@ -39,8 +39,9 @@ import java.util.Map;
  *       window is {@code report.backfill.startedAt .. finishedAt}.
  * </ol>
  *
- * Modes: {@code unthrottled} ({@code maxRowsPerSecond = 0}) and {@code throttled} ({@code
- * --max-rows-per-second}, {@code --guardrail-ms}). The throttle counts rows read, not rows copied.
+ * Modes: {@code unthrottled} ({@code maxRowsPerSecond = 0}, no guardrail), {@code throttled} ({@code
+ * --max-rows-per-second}, {@code --guardrail-ms}) and {@code defaults} (the engine's: no ceiling, a
+ * 20 ms guardrail). The throttle counts rows read, not rows copied.
  * {@code --rate=0} runs the workload closed loop (each thread as fast as it can): the ops/s of each
  * window are then the workload's throughput at saturation, and its latencies are service times.
  *
@@ -82,10 +83,13 @@ public final class WorkloadImpact {
             for (String mode : modes) {
                 MigrationOptions.Builder options = MigrationOptions.builder().batchRows(batch);
                 switch (mode.trim()) {
-                    case "unthrottled" -> options.maxRowsPerSecond(0);
+                    case "unthrottled" -> options.maxRowsPerSecond(0).latencyGuardrail(Duration.ZERO);
                     case "throttled" ->
                         options.maxRowsPerSecond(maxRows).latencyGuardrail(Duration.ofMillis(guardrailMs));
-                    default -> throw new IllegalArgumentException("mode " + mode + " is not unthrottled or throttled");
+                    case "defaults" -> {} // the engine's defaults: no ceiling, the 20 ms guardrail
+                    default ->
+                        throw new IllegalArgumentException(
+                                "mode " + mode + " is not unthrottled, throttled or defaults");
                 }
                 System.out.println("\n## " + mode + " (load average " + MigrationFixture.loadAverage() + ", other JVMs "
                         + MigrationFixture.otherJvms() + ")");

@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
  *   times per batch; then the rate is halved as above and the copy goes on.
  *
  * AIMD converges to the highest rate the guardrail tolerates and backs off fast when the workload
- * spikes. Time and sleeping are injected (nanosecond clock, sleeper) so tests run without waiting.
+ * spikes. With no configured ceiling (an infinite maximum) the first batch's own rate, unpaced,
+ * becomes the ceiling: the guardrail alone then paces the copy, between that rate and a tenth of it. Time and sleeping are injected (nanosecond clock, sleeper) so tests run without waiting.
  */
 /** Paces a copy to a rows/s rate that adapts to the source's latency. */
 public final class Throttle {
@@ -38,9 +39,10 @@ public final class Throttle {
      */
     private static final int MAX_PAUSE_PROBES = 50;
 
-    private final double maxRate;
-    private final double floorRate;
-    private final double step;
+    private final double floorFraction;
+    private double maxRate;
+    private double floorRate;
+    private double step;
     private final long guardrailNanos;
     private final long pauseNanos;
     private final LongSupplier nanoClock;
@@ -49,9 +51,11 @@ public final class Throttle {
     private long nextStart;
     private long slowdowns;
     private long pausedNanos;
+    private long lastReturn;
 
     /**
-     * @param maxRowsPerSecond the ceiling (and starting rate)
+     * @param maxRowsPerSecond the ceiling (and starting rate); {@code Double.POSITIVE_INFINITY}: the
+     *     rate of the first batch, measured
      * @param floorFraction the lowest rate as a fraction of the ceiling, e.g. 0.1
      * @param guardrail source latency above which the rate is halved
      * @param pauseAbove source latency above which copying pauses
@@ -77,15 +81,21 @@ public final class Throttle {
                 pauseAbove,
                 "must be above the guardrail " + guardrail,
                 "pause only when latency is well past the guardrail, e.g. 4x it");
-        this.maxRate = maxRowsPerSecond;
-        this.floorRate = maxRowsPerSecond * floorFraction;
-        this.step = maxRowsPerSecond / 50; // +2 % per good batch: back to the ceiling in ~45 batches
+        this.floorFraction = floorFraction;
+        setCeiling(maxRowsPerSecond);
         this.guardrailNanos = guardrail.toNanos();
         this.pauseNanos = pauseAbove.toNanos();
         this.nanoClock = nanoClock;
         this.sleeper = sleeper;
-        this.rate = maxRowsPerSecond;
         this.nextStart = nanoClock.getAsLong();
+        this.lastReturn = nextStart;
+    }
+
+    private void setCeiling(double maxRowsPerSecond) {
+        this.maxRate = maxRowsPerSecond;
+        this.floorRate = maxRowsPerSecond * floorFraction;
+        this.step = maxRowsPerSecond / 50; // +2 % per good batch: back to the ceiling in ~45 batches
+        this.rate = maxRowsPerSecond;
     }
 
     /** How often the guardrail halved the rate. */
@@ -110,6 +120,11 @@ public final class Throttle {
      * @param probe measures the source's latency in nanoseconds again while paused
      */
     public void afterBatch(int rows, long observedLatencyNanos, LongSupplier probe) throws InterruptedException {
+        if (Double.isInfinite(maxRate)) {
+            long took = Math.max(1, nanoClock.getAsLong() - lastReturn);
+            setCeiling(Math.max(1, rows * 1e9 / took));
+            nextStart = nanoClock.getAsLong() - (long) (rows / rate * 1e9); // this batch is paid for
+        }
         long latency = observedLatencyNanos;
         for (int probes = 0; latency > pauseNanos && probes < MAX_PAUSE_PROBES; probes++) {
             long pause = guardrailNanos * 4;
@@ -130,5 +145,6 @@ public final class Throttle {
         } else {
             nextStart = now; // do not bank credit from a slow batch
         }
+        lastReturn = nanoClock.getAsLong();
     }
 }

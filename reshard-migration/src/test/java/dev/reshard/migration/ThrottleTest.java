@@ -72,6 +72,23 @@ class ThrottleTest {
     }
 
     @Test
+    void noCeiling_takesTheFirstBatchsRate_thenPacesByTheGuardrail() throws Exception {
+        Throttle t = new Throttle(
+                Double.POSITIVE_INFINITY, 0.1, Duration.ofMillis(2), Duration.ofMillis(20), now::get, sleeper);
+        now.addAndGet(100_000_000L); // the first batch: 5,000 rows in 100 ms, unpaced
+        t.afterBatch(5_000, 500_000, () -> 500_000);
+        assertThat(t.rate()).isEqualTo(50_000);
+        assertThat(slept.get()).as("the first batch is not paid for twice").isZero();
+        t.afterBatch(5_000, 5_000_000, () -> 0);
+        assertThat(t.rate()).isEqualTo(25_000);
+        assertThat(slept.get()).as("5,000 rows at 25,000 rows/s").isEqualTo(200_000_000L);
+        for (int i = 0; i < 10; i++) {
+            t.afterBatch(100, 5_000_000, () -> 0);
+        }
+        assertThat(t.rate()).as("never below a tenth of the first batch's rate").isEqualTo(5_000);
+    }
+
+    @Test
     void badSettings_areRefused() {
         assertThatThrownBy(() -> new Throttle(0, 0.1, Duration.ofMillis(2), Duration.ofMillis(20), now::get, sleeper))
                 .isInstanceOf(InvalidInputException.class)

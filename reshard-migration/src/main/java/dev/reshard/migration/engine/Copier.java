@@ -35,7 +35,9 @@ import java.util.function.Consumer;
  *
  * Pairs run in parallel up to options.parallelism; tables of one pair run one after the other.
  *
- * Throttle (with a rows/s ceiling). Each pair has its own AIMD throttle, fed after every batch by a
+ * Throttle (on by default: a 20 ms latency guardrail; with or without a rows/s ceiling; without
+ * one, the first page's rate is the ceiling and the guardrail paces the copy below it; a zero
+ * guardrail and no ceiling turn it off). Each pair has its own AIMD throttle, fed after every batch by a
  * load probe: a primary-key read of the row at the cursor on the source and on the target, each on
  * a connection borrowed for it (not the copy's, whose idle session answered a SELECT 1 in microseconds
  * whatever the load: the guardrail never fired in the issue-4 benchmark). A point read waits for
@@ -142,13 +144,17 @@ final class Copier {
             Optional<PgCopyPath> copyPath = PgCopyPath.of(
                     shards.dialect(pair.source(), src).engine(),
                     shards.dialect(pair.target(), dst).engine());
-            if (options.maxRowsPerSecond() > 0) {
-                probe = new LoadProbe(pair, options.latencyGuardrail());
+            boolean guarded = !options.latencyGuardrail().isZero();
+            if (options.maxRowsPerSecond() > 0 || guarded) {
+                // No guardrail: one no probe can exceed, and no sampler. No ceiling: the first
+                // page's rate, measured (Throttle), so the guardrail alone paces the copy.
+                Duration guardrail = guarded ? options.latencyGuardrail() : Duration.ofDays(365);
+                probe = guarded ? new LoadProbe(pair, guardrail) : null;
                 throttle = new Throttle(
-                        options.maxRowsPerSecond(),
+                        options.maxRowsPerSecond() > 0 ? options.maxRowsPerSecond() : Double.POSITIVE_INFINITY,
                         0.1,
-                        options.latencyGuardrail(),
-                        options.latencyGuardrail().multipliedBy(10),
+                        guardrail,
+                        guardrail.multipliedBy(10),
                         System::nanoTime,
                         nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
             }
@@ -216,8 +222,12 @@ final class Copier {
                     crash.at("backfill.batch");
                     progress.accept(table.key());
                     if (throttle != null && read > 0) {
-                        probe.watch(s, t, cursor);
-                        throttle.afterBatch(read, probe.worstSinceLast(), probe::measure);
+                        if (probe != null) {
+                            probe.watch(s, t, cursor);
+                            throttle.afterBatch(read, probe.worstSinceLast(), probe::measure);
+                        } else {
+                            throttle.afterBatch(read, 0, () -> 0);
+                        }
                     }
                 }
             }
@@ -240,7 +250,7 @@ final class Copier {
      * and the pages shrink as the guardrail lowers the rate.
      */
     private int pageRows(Throttle throttle) {
-        if (throttle == null) {
+        if (throttle == null || Double.isInfinite(throttle.rate())) {
             return options.copyPageRows();
         }
         return (int) Math.max(1, Math.min(options.copyPageRows(), Math.max(1_000, throttle.rate() / 10)));

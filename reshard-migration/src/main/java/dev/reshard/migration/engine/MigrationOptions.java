@@ -16,8 +16,11 @@ import java.util.Optional;
  *     which streams a page and holds about 64 KiB of it; 100,000 by default (each page costs a
  *     target commit and a pause of the source stream: docs/BENCHMARKS.md). With a rows/s ceiling a
  *     page is at most a tenth of a second at the throttle's current rate, so bursts stay short
- * @param maxRowsPerSecond backfill ceiling per source-target pair; 0 = unthrottled
- * @param latencyGuardrail source probe latency above which the throttle halves the rate
+ * @param maxRowsPerSecond backfill ceiling per source-target pair; 0 = no fixed ceiling (the latency
+ *     guardrail alone paces the copy, below the rate of its first page)
+ * @param latencyGuardrail the latency of a point read on the source or target, sampled beside the
+ *     copy, above which the throttle halves the rate (20 ms by default; 0 = no guardrail: with no
+ *     ceiling either, the copy runs unthrottled)
  * @param parallelism source-target pairs copied at once
  * @param barrierTimeout how long to wait for every live router to apply a published epoch
  * @param cutoverBudget the longest writes to moving keys may be frozen at cutover; a final catch-up
@@ -115,7 +118,7 @@ public record MigrationOptions(
         duration("gracePeriod", gracePeriod, true);
         duration("catchUpWindow", catchUpWindow, true);
         duration("leaseTtl", leaseTtl, false);
-        duration("latencyGuardrail", latencyGuardrail, false);
+        duration("latencyGuardrail", latencyGuardrail, true);
         InvalidInputException.require(
                 capacityThreshold > 0 && capacityThreshold <= 1,
                 "capacityThreshold",
