@@ -41,7 +41,7 @@ import java.util.Map;
  *
  * Modes: {@code unthrottled} ({@code maxRowsPerSecond = 0}, no guardrail), {@code throttled} ({@code
  * --max-rows-per-second}, {@code --guardrail-ms}) and {@code defaults} (the engine's: no ceiling, a
- * 20 ms guardrail). The throttle counts rows read, not rows copied.
+ * 5 ms guardrail). The throttle counts rows read, not rows copied.
  * {@code --rate=0} runs the workload closed loop (each thread as fast as it can): the ops/s of each
  * window are then the workload's throughput at saturation, and its latencies are service times.
  *
@@ -86,7 +86,7 @@ public final class WorkloadImpact {
                     case "unthrottled" -> options.maxRowsPerSecond(0).latencyGuardrail(Duration.ZERO);
                     case "throttled" ->
                         options.maxRowsPerSecond(maxRows).latencyGuardrail(Duration.ofMillis(guardrailMs));
-                    case "defaults" -> {} // the engine's defaults: no ceiling, the 20 ms guardrail
+                    case "defaults" -> {} // the engine's defaults: no ceiling, the 5 ms guardrail
                     default ->
                         throw new IllegalArgumentException(
                                 "mode " + mode + " is not unthrottled, throttled or defaults");

@@ -5,6 +5,7 @@ import dev.reshard.catalog.Checkpoint;
 import dev.reshard.core.ReshardException;
 import dev.reshard.core.ShardId;
 import dev.reshard.core.map.ShardMap;
+import dev.reshard.jdbc.Engine;
 import dev.reshard.jdbc.TableSpec;
 import dev.reshard.migration.Backfill;
 import dev.reshard.migration.Rows;
@@ -35,10 +36,11 @@ import java.util.function.Consumer;
  *
  * Pairs run in parallel up to options.parallelism; tables of one pair run one after the other.
  *
- * Throttle (on by default: a 20 ms latency guardrail; with or without a rows/s ceiling; without
+ * Throttle (on by default: a 5 ms latency guardrail; with or without a rows/s ceiling; without
  * one, the first page's rate is the ceiling and the guardrail paces the copy below it; a zero
  * guardrail and no ceiling turn it off). Each pair has its own AIMD throttle, fed after every batch by a
- * load probe: a primary-key read of the row at the cursor on the source and on the target, each on
+ * load probe: a primary-key read of the row at the cursor (and on PostgreSQL a durable commit, which
+ * waits behind the copy's WAL as the workload's writes do) on the source and on the target, each on
  * a connection borrowed for it (not the copy's, whose idle session answered a SELECT 1 in microseconds
  * whatever the load: the guardrail never fired in the issue-4 benchmark). A point read waits for
  * the same CPU, buffer and lock contention an application's point query meets on that shard, so
@@ -338,7 +340,18 @@ final class Copier {
                         s.execute("SELECT 1");
                     }
                 }
-                return System.nanoTime() - start;
+                long read = System.nanoTime() - start;
+                if (shards.dialect(shard, c).engine() != Engine.POSTGRESQL) {
+                    return read;
+                }
+                // A durable commit, as the workload's writes make: txid_current() gives this
+                // auto-commit transaction an id, so its commit writes and flushes a WAL record,
+                // and waits behind the copy's WAL like any write. No table is touched.
+                start = System.nanoTime();
+                try (Statement s = c.createStatement()) {
+                    s.execute("SELECT pg_catalog.txid_current()");
+                }
+                return Math.max(read, System.nanoTime() - start);
             } catch (SQLException e) {
                 return Long.MAX_VALUE / 4; // an unreachable shard counts as overloaded: pause
             } finally {

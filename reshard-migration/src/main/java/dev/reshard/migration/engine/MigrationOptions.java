@@ -18,9 +18,11 @@ import java.util.Optional;
  *     page is at most a tenth of a second at the throttle's current rate, so bursts stay short
  * @param maxRowsPerSecond backfill ceiling per source-target pair; 0 = no fixed ceiling (the latency
  *     guardrail alone paces the copy, below the rate of its first page)
- * @param latencyGuardrail the latency of a point read on the source or target, sampled beside the
- *     copy, above which the throttle halves the rate (20 ms by default; 0 = no guardrail: with no
- *     ceiling either, the copy runs unthrottled)
+ * @param latencyGuardrail the latency of a point read, or on PostgreSQL of a durable commit, on the
+ *     source or target, sampled beside the copy, above which the throttle halves the rate; 5 ms by
+ *     default (about 5x an idle shard's commit on the benchmark machine; set it to a few times your
+ *     shards' normal commit latency; docs/BENCHMARKS.md); 0 = no guardrail: with no ceiling either,
+ *     the copy runs unthrottled
  * @param parallelism source-target pairs copied at once
  * @param barrierTimeout how long to wait for every live router to apply a published epoch
  * @param cutoverBudget the longest writes to moving keys may be frozen at cutover; a final catch-up
@@ -146,7 +148,7 @@ public record MigrationOptions(
         private int batchRows = 10_000;
         private int copyPageRows = 100_000;
         private double maxRowsPerSecond = 0;
-        private Duration latencyGuardrail = Duration.ofMillis(20);
+        private Duration latencyGuardrail = Duration.ofMillis(5);
         private int parallelism = 2;
         private Duration barrierTimeout = Duration.ofSeconds(60);
         private Duration cutoverBudget = Duration.ofSeconds(1);
