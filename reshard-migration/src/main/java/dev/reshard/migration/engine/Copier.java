@@ -259,12 +259,13 @@ final class Copier {
     }
 
     /**
-     * The throttle's signal: the time of a primary-key read on the source and on the target, each
-     * on a connection borrowed from the engine's pool for the read (so a probe never holds one the
-     * copy could need), the slower of the two. A thread of its own samples it every
-     * guardrail/2 (at least every 5 ms, at most every 50 ms) while the pages are copied, because the
-     * workload suffers during a page, not between pages, when the copy sleeps; the throttle gets the
-     * worst sample since the previous page. The key read is the backfill's cursor (a row that
+     * The throttle's signal: the time of a primary-key read (and on PostgreSQL of a durable commit)
+     * on the source and on the target, each on a connection borrowed from the engine's pool for the
+     * probe (so a probe never holds one the copy could need), the slowest of them. A thread of its
+     * own samples it every 4 guardrails (at least every 20 ms, at most every 50 ms: at most 50
+     * probe commits a second per shard) while the pages are copied, because the workload suffers
+     * during a page, not between pages, when the copy sleeps; the throttle gets the worst sample
+     * since the previous page. The key read is the backfill's cursor (a row that
      * exists, or an index probe next to the pages being copied); before the first page of a table,
      * a trivial query.
      */
@@ -280,7 +281,7 @@ final class Copier {
 
         LoadProbe(Pair pair, Duration guardrail) {
             this.pair = pair;
-            this.intervalMillis = Math.max(5, Math.min(50, guardrail.toMillis() / 2));
+            this.intervalMillis = Math.max(20, Math.min(50, guardrail.toMillis() * 4));
             this.sampler = new Thread(this::sample, "reshard-backfill-probe-" + pair.source() + "-" + pair.target());
             sampler.setDaemon(true);
             sampler.start();
