@@ -35,24 +35,30 @@ class BackfillIT {
         return out;
     }
 
+    /** {@code orders} on both sides; on the source, tenants 0..9 with {@code perTenant} orders each. */
+    private static void createOrders(Connection source, Connection target, int perTenant) throws SQLException {
+        String ddl = "CREATE TABLE orders (tenant_id BIGINT NOT NULL, id BIGINT NOT NULL, amount BIGINT NOT NULL,"
+                + " PRIMARY KEY (tenant_id, id))";
+        try (Statement ss = source.createStatement();
+                Statement ts = target.createStatement()) {
+            ss.execute(ddl);
+            ts.execute(ddl);
+            for (int tenant = 0; tenant < 10; tenant++) {
+                for (int id = 0; id < perTenant; id++) {
+                    ss.execute("INSERT INTO orders VALUES (" + tenant + ", " + id + ", " + (tenant * 1000 + id) + ")");
+                }
+            }
+        }
+    }
+
     @EachEngine
     void batches_copyMovingRowsOnce_keepDualWrittenRows_andResumeFromTheCursor(TestEngine engine) throws Exception {
         try (TestDatabase source = engine.newDatabase();
                 TestDatabase target = engine.newDatabase()) {
-            String ddl = "CREATE TABLE orders (tenant_id BIGINT NOT NULL, id BIGINT NOT NULL, amount BIGINT NOT NULL,"
-                    + " PRIMARY KEY (tenant_id, id))";
             try (Connection sc = source.connection();
                     Connection tc = target.connection();
-                    Statement ss = sc.createStatement();
                     Statement ts = tc.createStatement()) {
-                ss.execute(ddl);
-                ts.execute(ddl);
-                for (int tenant = 0; tenant < 10; tenant++) {
-                    for (int id = 0; id < 50; id++) {
-                        ss.execute(
-                                "INSERT INTO orders VALUES (" + tenant + ", " + id + ", " + (tenant * 1000 + id) + ")");
-                    }
-                }
+                createOrders(sc, tc, 50);
                 ts.execute("INSERT INTO orders VALUES (4, 7, -1)"); // a dual-write got there first: newer
                 TableSpec s = Dialect.of(sc).tableSpec(sc, "orders", "tenant_id");
                 TableSpec t = Dialect.of(tc).tableSpec(tc, "orders", "tenant_id");
@@ -94,20 +100,9 @@ class BackfillIT {
     void aSourceCondition_narrowsThePages_andTheRuleStillDecidesEachRow(TestEngine engine) throws Exception {
         try (TestDatabase source = engine.newDatabase();
                 TestDatabase target = engine.newDatabase()) {
-            String ddl = "CREATE TABLE orders (tenant_id BIGINT NOT NULL, id BIGINT NOT NULL, amount BIGINT NOT NULL,"
-                    + " PRIMARY KEY (tenant_id, id))";
             try (Connection sc = source.connection();
-                    Connection tc = target.connection();
-                    Statement ss = sc.createStatement();
-                    Statement ts = tc.createStatement()) {
-                ss.execute(ddl);
-                ts.execute(ddl);
-                for (int tenant = 0; tenant < 10; tenant++) {
-                    for (int id = 0; id < 20; id++) {
-                        ss.execute(
-                                "INSERT INTO orders VALUES (" + tenant + ", " + id + ", " + (tenant * 1000 + id) + ")");
-                    }
-                }
+                    Connection tc = target.connection()) {
+                createOrders(sc, tc, 20);
                 TableSpec s = Dialect.of(sc).tableSpec(sc, "orders", "tenant_id");
                 TableSpec t = Dialect.of(tc).tableSpec(tc, "orders", "tenant_id");
                 Backfill backfill = new Backfill(Dialect.of(sc), Dialect.of(tc));
