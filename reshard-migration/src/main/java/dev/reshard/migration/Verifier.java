@@ -99,7 +99,7 @@ public final class Verifier {
         Throwable failure;
     }
 
-    /** A key range, and how to read it on one side. */
+    /** One side of the comparison: its connection, engine, table and row-hash expression. */
     private record Side(Connection connection, Dialect dialect, TableSpec table, String hash) {}
 
     public Report compare(
@@ -205,7 +205,12 @@ public final class Verifier {
                 "reshard-verify-source");
         reader.setDaemon(true);
         reader.start();
-        long[] target = aggregate(dst, condition);
+        long[] target;
+        try {
+            target = aggregate(dst, condition);
+        } finally {
+            join(reader); // the source connection is the caller's again only when the thread is done
+        }
         try {
             return new long[][] {source.get(), target};
         } catch (InterruptedException e) {

@@ -36,15 +36,16 @@ import java.util.function.Consumer;
  *
  * Pairs run in parallel up to options.parallelism; tables of one pair run one after the other.
  *
- * Throttle (on by default: a 5 ms latency guardrail; with or without a rows/s ceiling; without
+ * Throttle (on by default: a 5 ms latency guardrail, with or without a rows/s ceiling; without
  * one, the first page's rate is the ceiling and the guardrail paces the copy below it; a zero
- * guardrail and no ceiling turn it off). Each pair has its own AIMD throttle, fed after every batch by a
- * load probe: a primary-key read of the row at the cursor (and on PostgreSQL a durable commit, which
- * waits behind the copy's WAL as the workload's writes do) on the source and on the target, each on
- * a connection borrowed for it (not the copy's, whose idle session answered a SELECT 1 in microseconds
- * whatever the load: the guardrail never fired in the issue-4 benchmark). A point read waits for
- * the same CPU, buffer and lock contention an application's point query meets on that shard, so
- * the slower of the two is what the workload sees; a busy shard slows only the pairs touching it.
+ * guardrail and no ceiling turn it off). Each pair has its own AIMD throttle, fed after every
+ * batch by a load probe: a primary-key read of the row at the cursor (and on PostgreSQL a durable
+ * commit, which waits behind the copy's WAL as the workload's writes do) on the source and on the
+ * target, each on a connection borrowed for it, not the copy's: the copy's idle session answered a
+ * SELECT 1 in microseconds whatever the load, and the guardrail never fired in the first issue-4
+ * benchmark. A point read meets the CPU, buffer and lock contention an application's point query
+ * meets on that shard, so the slowest probe is what the workload sees; a busy shard slows only the
+ * pairs touching it.
  */
 /** Copies the moving rows of every pair and table, checkpointed, throttled and in parallel. */
 final class Copier {
@@ -148,8 +149,8 @@ final class Copier {
                     shards.dialect(pair.target(), dst).engine());
             boolean guarded = !options.latencyGuardrail().isZero();
             if (options.maxRowsPerSecond() > 0 || guarded) {
-                // No guardrail: one no probe can exceed, and no sampler. No ceiling: the first
-                // page's rate, measured (Throttle), so the guardrail alone paces the copy.
+                // No guardrail: a year, which no probe exceeds, and no sampler. No ceiling: the
+                // first page's measured rate (Throttle), so the guardrail alone paces the copy.
                 Duration guardrail = guarded ? options.latencyGuardrail() : Duration.ofDays(365);
                 probe = guarded ? new LoadProbe(pair, guardrail) : null;
                 throttle = new Throttle(
