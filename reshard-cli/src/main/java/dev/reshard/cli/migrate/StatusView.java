@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reshard.core.migration.Phase;
 import dev.reshard.migration.Progress;
 import dev.reshard.migration.engine.MigrationReport;
 import dev.reshard.migration.engine.MigrationStatus;
@@ -77,7 +78,12 @@ final class StatusView {
                 "progress",
                 Text.percent(p.fraction()) + ": " + Text.count(p.copied()) + " rows copied of "
                         + Text.count(p.estimated()) + " estimated"
-                        + (tables.isEmpty() ? "" : " (" + String.join(", ", tables) + ")"));
+                        + (tables.isEmpty() ? "" : " (" + String.join(", ", tables) + ")")
+                        + (s.phase() == Phase.CLEANUP && r.cleanup != null && p.estimated() > 0
+                                ? "; cleanup "
+                                        + Text.percent(Math.min(1.0, (double) r.cleanup.rowsDeleted / p.estimated()))
+                                        + " deleted"
+                                : ""));
         if (r.backfill.startedAt != null) {
             add(
                     lines,
@@ -87,6 +93,10 @@ final class StatusView {
                             + (r.backfill.finishedAt == null ? " (running)" : "")
                             + (r.backfill.batchesFellBack > 0
                                     ? ", " + r.backfill.batchesFellBack + " batches fell back to insert-if-absent"
+                                    : "")
+                            + (r.backfill.throttleSlowdowns > 0 || r.backfill.throttlePausedMillis > 0
+                                    ? "; throttle slowed " + r.backfill.throttleSlowdowns + " times, paused "
+                                            + r.backfill.throttlePausedMillis + " ms (latency guardrail)"
                                     : ""));
         }
         if (r.catchUp.lastPassAt != null) {
