@@ -3,6 +3,7 @@ package dev.reshard.catalog;
 import dev.reshard.core.Key;
 import dev.reshard.core.ShardId;
 import dev.reshard.core.map.ShardMap;
+import dev.reshard.core.migration.Phase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -63,15 +64,23 @@ public interface Catalog extends AutoCloseable {
 
     // ------------------------------------------------------------ migrations and checkpoints
 
-    /** Creates a migration in phase {@code phase}; refuses an id that exists. */
-    MigrationRecord createMigration(String id, long fromVersion, long toVersion, String phase);
+    /**
+     * Creates a migration in phase {@code phase} with its first report (JSON, may be null) in one
+     * transaction, so a crash never leaves a record without the state a resume needs; refuses an
+     * id that exists.
+     */
+    MigrationRecord createMigration(String id, long fromVersion, long toVersion, Phase phase, String reportJson);
 
     Optional<MigrationRecord> migration(String id);
 
     List<MigrationRecord> migrations();
 
-    /** Moves a migration from {@code expectedPhase} to {@code newPhase}; CAS on the phase. */
-    void transition(String id, String expectedPhase, String newPhase);
+    /**
+     * Moves a migration from {@code expected} to {@code next}: refuses a move that the phase table
+     * does not allow ({@link Phase#requireMoveTo}), then compare-and-set on the phase (a {@link
+     * CatalogConflictException} when the record is not in {@code expected}).
+     */
+    void transition(String id, Phase expected, Phase next);
 
     /** Stores the migration's report (JSON) and last error. */
     void recordReport(String id, String reportJson, String error);

@@ -6,6 +6,7 @@ import dev.reshard.core.ReshardException;
 import dev.reshard.core.ShardId;
 import dev.reshard.core.map.ShardMap;
 import dev.reshard.core.migration.Phase;
+import dev.reshard.core.migration.Phase;
 import dev.reshard.core.strategy.Directory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -467,7 +468,8 @@ final class JdbcCatalog implements Catalog {
     // ------------------------------------------------------------ migrations
 
     @Override
-    public MigrationRecord createMigration(String id, long fromVersion, long toVersion, String phase) {
+    public MigrationRecord createMigration(
+            String id, long fromVersion, long toVersion, Phase phase, String reportJson) {
         InvalidInputException.require(
                 id != null && id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}"),
                 "migration.id",
@@ -476,13 +478,14 @@ final class JdbcCatalog implements Catalog {
                 "use letters, digits, '_', '-' or '.', at most 100 characters");
         tx("create migration " + id, c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO reshard_migrations "
-                    + "(id, from_version, to_version, phase, created_at, updated_at) VALUES (?,?,?,?,?,?)")) {
+                    + "(id, from_version, to_version, phase, created_at, updated_at, report) VALUES (?,?,?,?,?,?,?)")) {
                 ps.setString(1, id);
                 ps.setLong(2, fromVersion);
                 ps.setLong(3, toVersion);
-                ps.setString(4, phase);
+                ps.setString(4, phase.name());
                 ps.setObject(5, ts(now()));
                 ps.setObject(6, ts(now()));
+                ps.setString(7, reportJson);
                 ps.executeUpdate();
             } catch (SQLException e) {
                 if (isUniqueViolation(e)) {
@@ -538,7 +541,10 @@ final class JdbcCatalog implements Catalog {
     }
 
     @Override
-    public void transition(String id, String expectedPhase, String newPhase) {
+    public void transition(String id, Phase expected, Phase next) {
+        expected.requireMoveTo(next);
+        String expectedPhase = expected.name();
+        String newPhase = next.name();
         tx("move migration " + id + " to " + newPhase, c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE reshard_migrations SET phase = ?, updated_at = ? WHERE id = ? AND phase = ?")) {

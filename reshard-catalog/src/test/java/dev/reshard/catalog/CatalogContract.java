@@ -8,6 +8,7 @@ import dev.reshard.core.Key;
 import dev.reshard.core.ShardId;
 import dev.reshard.core.map.ShardMap;
 import dev.reshard.core.map.ShardMaps;
+import dev.reshard.core.migration.Phase;
 import dev.reshard.core.strategy.ConsistentHashRing;
 import dev.reshard.core.strategy.Directory;
 import dev.reshard.core.strategy.RangeMap;
@@ -199,23 +200,33 @@ abstract class CatalogContract {
 
     @Test
     void migration_phaseTransitionsAreCompareAndSet() {
-        catalog.createMigration("m1", 1, 2, "PLANNED");
-        catalog.transition("m1", "PLANNED", "DUAL_WRITE");
-        assertThatThrownBy(() -> catalog.transition("m1", "PLANNED", "BACKFILL"))
+        catalog.createMigration("m1", 1, 2, Phase.PLANNED, null);
+        catalog.transition("m1", Phase.PLANNED, Phase.DUAL_WRITE);
+        assertThatThrownBy(() -> catalog.transition("m1", Phase.PLANNED, Phase.DUAL_WRITE))
                 .isInstanceOf(CatalogConflictException.class)
                 .hasMessageStartingWith("migration m1 is not in phase PLANNED");
         assertThat(catalog.migration("m1").orElseThrow().phase()).isEqualTo("DUAL_WRITE");
-        assertThatThrownBy(() -> catalog.createMigration("m1", 1, 2, "PLANNED"))
+        assertThatThrownBy(() -> catalog.createMigration("m1", 1, 2, Phase.PLANNED, null))
                 .hasMessage("migration.id: \"m1\" already exists; resume it, or choose a new id");
-        assertThatThrownBy(() -> catalog.createMigration("bad id; drop", 1, 2, "PLANNED"))
+        assertThatThrownBy(() -> catalog.createMigration("bad id; drop", 1, 2, Phase.PLANNED, null))
                 .isInstanceOf(InvalidInputException.class);
         catalog.recordReport("m1", "{\"rows\":3}", null);
         assertThat(catalog.migration("m1").orElseThrow().report()).contains("{\"rows\":3}");
+        assertThatThrownBy(() -> catalog.transition("m1", Phase.DUAL_WRITE, Phase.CUTOVER))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("cannot follow DUAL_WRITE");
+        assertThat(catalog.migration("m1").orElseThrow().phase()).isEqualTo("DUAL_WRITE");
+    }
+
+    @Test
+    void migration_isCreatedWithItsFirstReportInOneWrite() {
+        catalog.createMigration("m4", 1, 2, Phase.PLANNED, "{\"tables\":[\"users\"]}");
+        assertThat(catalog.migration("m4").orElseThrow().report()).contains("{\"tables\":[\"users\"]}");
     }
 
     @Test
     void migrationLease_isExclusiveUntilItLapses() {
-        catalog.createMigration("m2", 1, 2, "PLANNED");
+        catalog.createMigration("m2", 1, 2, Phase.PLANNED, null);
         assertThat(catalog.acquireLease("m2", "orchestrator-a", Duration.ofSeconds(10)))
                 .isTrue();
         assertThat(catalog.acquireLease("m2", "orchestrator-b", Duration.ofSeconds(10)))
@@ -239,7 +250,7 @@ abstract class CatalogContract {
 
     @Test
     void checkpoints_areUpsertedPerTableAndPair() {
-        catalog.createMigration("m3", 1, 2, "BACKFILL");
+        catalog.createMigration("m3", 1, 2, Phase.BACKFILL, null);
         ShardId a = ShardId.of("a");
         ShardId b = ShardId.of("b");
         catalog.saveCheckpoint(new Checkpoint("m3", "users", a, b, Optional.of("[100]"), 100, false, Instant.EPOCH));

@@ -2,8 +2,10 @@ package dev.reshard.core.migration;
 
 import dev.reshard.core.InvalidInputException;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /*
@@ -66,6 +68,16 @@ public enum Phase {
             ROLLING_BACK, EnumSet.of(ROLLED_BACK),
             ROLLED_BACK, EnumSet.noneOf(Phase.class));
 
+    /**
+     * The path of a migration that is not rolled back, in order: the one place the forward order is
+     * written down. Every step of it is a legal transition of the table above.
+     */
+    public static final List<Phase> FORWARD =
+            List.of(PLANNED, DUAL_WRITE, BACKFILL, VERIFY, READ_NEW, CUTOVER, CLEANUP, DONE);
+
+    /** The path of a rollback, in order (entered from any phase that {@link #canRollBack()}). */
+    public static final List<Phase> ROLLBACK = List.of(ROLLING_BACK, ROLLED_BACK);
+
     private final Side reads;
     private final Side primary;
     private final Mirror mirror;
@@ -89,6 +101,20 @@ public enum Phase {
     /** How writes reach the side that is not the primary. */
     public Mirror mirror() {
         return mirror;
+    }
+
+    /** The phase after this one on the {@link #FORWARD} path; empty for DONE and the rollback path. */
+    public Optional<Phase> forwardNext() {
+        int at = FORWARD.indexOf(this);
+        return at < 0 || at == FORWARD.size() - 1 ? Optional.empty() : Optional.of(FORWARD.get(at + 1));
+    }
+
+    /**
+     * The phases a run can be asked to stop before: every forward phase after PLANNED. Stopping
+     * before one means after the work of the phase that precedes it, before the transition.
+     */
+    public static Set<Phase> stoppable() {
+        return EnumSet.copyOf(FORWARD.subList(1, FORWARD.size()));
     }
 
     public boolean isTerminal() {

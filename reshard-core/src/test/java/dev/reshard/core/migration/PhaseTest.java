@@ -6,23 +6,42 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.reshard.core.InvalidInputException;
 import dev.reshard.core.migration.Phase.Mirror;
 import dev.reshard.core.migration.Phase.Side;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PhaseTest {
 
     @Test
-    void forwardPath_isTheGuidesFlow() {
-        List<Phase> path = new ArrayList<>(List.of(Phase.PLANNED));
-        Phase[] forward = {
-            Phase.DUAL_WRITE, Phase.BACKFILL, Phase.VERIFY, Phase.READ_NEW, Phase.CUTOVER, Phase.CLEANUP, Phase.DONE
-        };
-        for (Phase next : forward) {
-            path.get(path.size() - 1).requireMoveTo(next);
-            path.add(next);
+    void forwardPath_isTheGuidesFlow_andEveryStepIsLegal() {
+        assertThat(Phase.FORWARD)
+                .containsExactly(
+                        Phase.PLANNED,
+                        Phase.DUAL_WRITE,
+                        Phase.BACKFILL,
+                        Phase.VERIFY,
+                        Phase.READ_NEW,
+                        Phase.CUTOVER,
+                        Phase.CLEANUP,
+                        Phase.DONE);
+        for (int i = 1; i < Phase.FORWARD.size(); i++) {
+            Phase.FORWARD.get(i - 1).requireMoveTo(Phase.FORWARD.get(i));
+            assertThat(Phase.FORWARD.get(i - 1).forwardNext()).contains(Phase.FORWARD.get(i));
         }
         assertThat(Phase.DONE.isTerminal()).isTrue();
+        assertThat(Phase.DONE.forwardNext()).isEmpty();
+        assertThat(Phase.ROLLING_BACK.forwardNext()).isEmpty();
+        Phase.ROLLBACK.get(0).requireMoveTo(Phase.ROLLBACK.get(1));
+        assertThat(Phase.ROLLED_BACK.isTerminal()).isTrue();
+    }
+
+    @Test
+    void everyPhase_isOnExactlyOnePath() {
+        for (Phase p : Phase.values()) {
+            assertThat(Phase.FORWARD.contains(p) ^ Phase.ROLLBACK.contains(p))
+                    .as(p.name())
+                    .isTrue();
+        }
+        assertThat(Phase.stoppable()).doesNotContain(Phase.PLANNED).contains(Phase.DUAL_WRITE, Phase.DONE);
     }
 
     @Test

@@ -87,17 +87,32 @@ final class CatchUpRunner {
     }
 
     /**
-     * Records, if not recorded yet, each reader's current changelog head as the position to replay
-     * after: called right after capture was installed, before anything it captures matters.
+     * Records, if not recorded yet, where each reader's replay starts: its current changelog head
+     * when this run installed its capture ({@code installedNow}: nothing captured before now can
+     * matter), the beginning of its changelog otherwise (capture was there before: a crashed run
+     * installed it, or the catalog lost the start; replaying more is work, skipping is loss).
      */
-    void recordStart() throws SQLException {
+    void recordStart(Set<ShardId> installedNow) throws SQLException {
         Map<ShardId, Checkpoint> saved = saved();
         for (ShardId reader : readers()) {
             if (!saved.containsKey(reader)) {
-                long head = shards.with(reader, CatchUpRunner::head);
-                save(reader, head);
+                long start = installedNow.contains(reader) ? shards.with(reader, CatchUpRunner::head) : 0L;
+                save(reader, start);
             }
         }
+    }
+
+    /** True if the connection's shard has a changelog table (capture was installed there once). */
+    static boolean hasChangelog(Connection c) throws SQLException {
+        var meta = c.getMetaData();
+        for (String name : List.of("reshard_changelog", "RESHARD_CHANGELOG")) {
+            try (ResultSet rs = meta.getTables(c.getCatalog(), null, name, new String[] {"TABLE"})) {
+                if (rs.next()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The highest changelog id on the connection's shard (0 when empty). */

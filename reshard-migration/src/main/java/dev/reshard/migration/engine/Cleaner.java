@@ -155,7 +155,7 @@ final class Cleaner {
                             rows,
                             done,
                             catalog.now()));
-                    crash.at("cleanup.batch");
+                    crash.at(CrashPoint.CLEANUP_BATCH);
                     progress.accept(name);
                 }
                 deleted += rows;

@@ -172,12 +172,14 @@ final class Copier {
                 long rows = cp.rowsCopied();
                 boolean done = false;
                 boolean fast = copyPath.isPresent() && copyPath.get().supports(src, s);
-                Optional<String> movingCondition = MovingKeys.condition(
-                        from,
-                        to,
-                        pair,
-                        shards.dialect(pair.source(), src),
-                        shards.dialect(pair.source(), src).quote(s.shardKey()));
+                Optional<String> movingCondition = both(
+                        MovingKeys.condition(
+                                from,
+                                to,
+                                pair,
+                                shards.dialect(pair.source(), src),
+                                shards.dialect(pair.source(), src).quote(s.shardKey())),
+                        upperBound(src, shards.dialect(pair.source(), src), s));
                 if (probe != null) {
                     probe.watch(s, t, cursor);
                 }
@@ -222,7 +224,7 @@ final class Copier {
                             rows,
                             done,
                             catalog.now()));
-                    crash.at("backfill.batch");
+                    crash.at(CrashPoint.BACKFILL_BATCH);
                     progress.accept(table.key());
                     if (throttle != null && read > 0) {
                         if (probe != null) {
@@ -245,6 +247,53 @@ final class Copier {
             shards.release(pair.target(), dst);
             shards.release(pair.source(), src);
         }
+    }
+
+    /**
+     * The scan's end: the table's largest primary key now, as a SQL condition {@code (pk) <=
+     * (largest)}. Rows inserted after it reach the target through dual-write and the changelog
+     * catch-up (both on since DUAL_WRITE), so the copy need not chase them: without a bound,
+     * writers inserting fresh keys faster than a throttled copy kept a migration in BACKFILL for
+     * good. Taken again on a resume (a larger bound is as correct). Keys that are not all numbers
+     * are not bounded (a literal of them would need the engine's quoting); an empty table is
+     * bounded to nothing.
+     */
+    static Optional<String> upperBound(Connection c, dev.reshard.jdbc.Dialect dialect, TableSpec table)
+            throws SQLException {
+        String pk = dialect.columnList(table.primaryKey());
+        String desc = String.join(
+                ", ",
+                table.primaryKey().stream().map(k -> dialect.quote(k) + " DESC").toList());
+        try (Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery(
+                        "SELECT " + pk + " FROM " + dialect.quote(table.table()) + " ORDER BY " + desc + " LIMIT 1")) {
+            if (!rs.next()) {
+                return Optional.of("1 = 0");
+            }
+            List<String> literals = new ArrayList<>();
+            for (int i = 1; i <= table.primaryKey().size(); i++) {
+                Object v = rs.getObject(i);
+                if (v instanceof Long
+                        || v instanceof Integer
+                        || v instanceof Short
+                        || v instanceof Byte
+                        || v instanceof java.math.BigInteger) {
+                    literals.add(v.toString());
+                } else if (v instanceof java.math.BigDecimal d) {
+                    literals.add(d.toPlainString());
+                } else {
+                    return Optional.empty();
+                }
+            }
+            return Optional.of("(" + pk + ") <= (" + String.join(", ", literals) + ")");
+        }
+    }
+
+    private static Optional<String> both(Optional<String> a, Optional<String> b) {
+        if (a.isEmpty()) {
+            return b;
+        }
+        return b.map(x -> "(" + a.get() + ") AND (" + x + ")").or(() -> a);
     }
 
     /**

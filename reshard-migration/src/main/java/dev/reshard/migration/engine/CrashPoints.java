@@ -1,20 +1,13 @@
 package dev.reshard.migration.engine;
 
 /**
- * Named points in the engine where a test can stop it dead, as a kill -9 would: the hook throws an
- * {@link Error} that the engine does not catch, so nothing after the point runs (no lease release,
- * no report). Production engines use {@link #NONE}.
- *
- * <p>Points: {@code <phase>.enter} before a phase's work, {@code <phase>.published} after its
- * routing epoch was published and before the barrier, {@code backfill.batch} after each
- * checkpointed batch, {@code cutover.frozen} with the fences raised and the final catch-up done but
- * the cutover not yet published, {@code cleanup.batch} after each deleted batch, {@code
- * rollback.frozen} with the fences raised before the rollback is published, {@code done.trim} and
- * {@code rolled_back.trim} after each step of the final changelog trim.
+ * A test seam: called at every {@link CrashPoint}. A hook that throws an {@link Error} stops the
+ * engine dead, as a kill -9 would: the engine does not catch it, so nothing after the point runs
+ * (no lease release, no report). Production engines use {@link #NONE}.
  */
 @FunctionalInterface
 public interface CrashPoints {
     CrashPoints NONE = point -> {};
 
-    void at(String point);
+    void at(CrashPoint point);
 }

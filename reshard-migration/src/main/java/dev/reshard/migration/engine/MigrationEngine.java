@@ -25,7 +25,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -141,13 +140,16 @@ public final class MigrationEngine {
             throw new MigrationRefusedException("migration " + request.id(), refusals);
         }
         report.tables = new ArrayList<>(request.tables());
-        catalog.createMigration(request.id(), request.fromVersion(), request.toVersion(), Phase.PLANNED.name());
         report.event(
                 now(),
                 Phase.PLANNED.name(),
                 "planned v" + request.fromVersion() + " -> v" + request.toVersion() + ": " + report.estimatedRows
                         + " rows to move by " + owner);
-        catalog.recordReport(request.id(), report.toJson(), null);
+        // The record and the state a resume needs (the tables) in one write: a crash right after
+        // it must leave a migration that resume or rollback can continue.
+        catalog.createMigration(
+                request.id(), request.fromVersion(), request.toVersion(), Phase.PLANNED, report.toJson());
+        crash.at(CrashPoint.PLANNED_RECORDED);
         MigrationReport.Event planned = report.events.get(report.events.size() - 1);
         listener.accept(
                 new MigrationEvent(clock.instant(), request.id(), Phase.PLANNED, planned.message(), Optional.empty()));
@@ -229,6 +231,21 @@ public final class MigrationEngine {
             this.to = catalog.map(record.toVersion());
             this.pairs = Pair.of(from, to);
             this.report = record.report().map(MigrationReport::fromJson).orElseGet(MigrationReport::new);
+            Phase phase = Phase.parse("phase", record.phase());
+            if ((report.tables == null || report.tables.isEmpty()) && !phase.isTerminal()) {
+                throw new MigrationRefusedException(
+                        "migration " + id,
+                        List.of(InvalidInputException.of(
+                                "migration",
+                                id,
+                                "has no recorded tables in phase " + phase
+                                        + " (written by an older Reshard, or its catalog lost a write)",
+                                phase == Phase.PLANNED
+                                        ? "nothing was installed on the shards yet: roll it back (reshard migrate"
+                                                + " rollback " + id + ") and start it again"
+                                        : "roll it back (reshard migrate rollback " + id + ") once the tables are"
+                                                + " restored in its report")));
+            }
             this.shards = new ShardAccess(dataSources, report.tables);
             this.context = new MigrationContext(catalog, id, shards, from, to, pairs, options, crash, this::checkLease);
             this.forward = new CatchUpRunner(context, false);
@@ -356,15 +373,13 @@ public final class MigrationEngine {
 
     private void loop(Run run) throws SQLException {
         reconcile(run);
-        while (true) {
+        boolean more = true;
+        while (more) {
             run.checkLease();
             Phase phase = phase(run);
-            if (options.stopBefore().isPresent() && next(run, phase).equals(options.stopBefore())) {
-                run.event(phase, "stopped before " + options.stopBefore().get() + " as asked; resume to continue");
-                return;
-            }
-            crash.at(phase.name().toLowerCase(Locale.ROOT) + ".enter");
-            switch (phase) {
+            crash.at(CrashPoint.enter(phase));
+            // A switch expression: a phase without a step does not compile.
+            more = switch (phase) {
                 case PLANNED -> planned(run);
                 case DUAL_WRITE -> advance(run, Phase.DUAL_WRITE, Phase.BACKFILL);
                 case BACKFILL -> backfill(run);
@@ -373,27 +388,21 @@ public final class MigrationEngine {
                 case CUTOVER -> afterCutover(run);
                 case CLEANUP -> cleanup(run);
                 case ROLLING_BACK -> rollingBack(run);
-                case DONE, ROLLED_BACK -> {
-                    finish(run, phase);
-                    return;
-                }
-            }
+                case DONE, ROLLED_BACK -> finish(run, phase);
+            };
         }
     }
 
-    /** The phase the loop would enter after {@code phase} (for stopBefore). */
-    private static Optional<Phase> next(Run run, Phase phase) {
-        return Optional.ofNullable(
-                switch (phase) {
-                    case PLANNED -> Phase.DUAL_WRITE;
-                    case DUAL_WRITE -> Phase.BACKFILL;
-                    case BACKFILL -> Phase.VERIFY;
-                    case VERIFY -> Phase.READ_NEW;
-                    case READ_NEW -> Phase.CUTOVER;
-                    case CUTOVER -> Phase.CLEANUP;
-                    case CLEANUP -> Phase.DONE;
-                    default -> null;
-                });
+    /**
+     * True when the run was asked to stop before {@code next}: the work of the phase before it is
+     * done, the transition is not made. Says so in an event.
+     */
+    private boolean stopsBefore(Run run, Phase current, Phase next) {
+        if (options.stopBefore().filter(next::equals).isEmpty()) {
+            return false;
+        }
+        run.event(current, "stopped before " + next + " as asked (" + current + "'s work is done); resume to continue");
+        return true;
     }
 
     private Phase phase(Run run) {
@@ -402,17 +411,31 @@ public final class MigrationEngine {
 
     // ------------------------------------------------------------------ phases
 
-    private void planned(Run run) throws SQLException {
+    /**
+     * Installs capture on the source shards and records where each changelog's replay starts. A
+     * shard whose capture this run installed starts at the head its changelog has right after the
+     * install (nothing before it can matter: the backfill reads every row after DUAL_WRITE's
+     * barrier). A shard that already had capture (a run crashed after installing it, or a catalog
+     * lost the start) starts at the beginning of its changelog: replaying more is work, skipping
+     * is loss.
+     */
+    private boolean planned(Run run) throws SQLException {
         if (catalog.currentRouting().isEmpty()) {
             catalog.publishRouting(RoutingState.stable(1, run.from.version()));
         }
-        installCapture(run, run.sources());
-        run.forward.recordStart();
+        Set<ShardId> installedNow = new LinkedHashSet<>();
+        for (ShardId shard : run.sources()) {
+            if (installCapture(run, shard)) {
+                installedNow.add(shard);
+            }
+            crash.at(CrashPoint.PLANNED_CAPTURE);
+        }
+        run.forward.recordStart(installedNow);
         run.event(Phase.PLANNED, "change capture installed on " + run.sources());
-        advance(run, Phase.PLANNED, Phase.DUAL_WRITE);
+        return advance(run, Phase.PLANNED, Phase.DUAL_WRITE);
     }
 
-    private void backfill(Run run) throws SQLException {
+    private boolean backfill(Run run) throws SQLException {
         if (run.report.backfill.startedAt == null) {
             run.report.backfill.startedAt = now();
             run.save();
@@ -428,10 +451,10 @@ public final class MigrationEngine {
         run.report.backfill.finishedAt = now();
         run.event(Phase.BACKFILL, "backfill done: " + run.report.backfill.rowsCopied + " rows copied");
         catchUp(run, Duration.ofMinutes(10));
-        advance(run, Phase.BACKFILL, Phase.VERIFY);
+        return advance(run, Phase.BACKFILL, Phase.VERIFY);
     }
 
-    private void verify(Run run) throws SQLException {
+    private boolean verify(Run run) throws SQLException {
         catchUp(run, Duration.ofMinutes(10));
         run.forward.takeChanged(); // the full check below covers them
         MigrationReport.Verification v = new MigrationReport.Verification();
@@ -460,8 +483,11 @@ public final class MigrationEngine {
         // Switch reads only with the changelog drained and what changed since the check re-checked.
         catchUp(run, Duration.ofMinutes(1));
         recheck(run, v);
-        advance(run, Phase.VERIFY, Phase.READ_NEW);
+        if (!advance(run, Phase.VERIFY, Phase.READ_NEW)) {
+            return false;
+        }
         catchUp(run, Duration.ofMinutes(1));
+        return true;
     }
 
     private void recheck(Run run, MigrationReport.Verification v) throws SQLException {
@@ -481,13 +507,21 @@ public final class MigrationEngine {
      * READ_NEW -> CUTOVER inside a freeze: fences on both sides raised to the cutover epoch before
      * it is published, the changelog drained, sequences moved, then the publish.
      */
-    private void cutover(Run run) throws SQLException {
+    private boolean cutover(Run run) throws SQLException {
+        if (stopsBefore(run, Phase.READ_NEW, Phase.CUTOVER)) {
+            return false;
+        }
         for (int attempt = 1; attempt <= options.cutoverAttempts(); attempt++) {
             run.checkLease();
             catchUp(run, Duration.ofMinutes(1));
             run.report.cutover.attempts++;
-            installCapture(run, run.targets());
-            run.reverse.recordStart();
+            Set<ShardId> installedNow = new LinkedHashSet<>();
+            for (ShardId target : run.targets()) {
+                if (installCapture(run, target)) {
+                    installedNow.add(target);
+                }
+            }
+            run.reverse.recordStart(installedNow);
             if (!run.report.targetCapture) {
                 run.report.targetCapture = true;
                 run.save();
@@ -530,19 +564,23 @@ public final class MigrationEngine {
                 barrier(epoch);
                 continue;
             }
-            crash.at("cutover.frozen");
-            catalog.transition(run.id, Phase.READ_NEW.name(), Phase.CUTOVER.name());
+            crash.at(CrashPoint.CUTOVER_FROZEN);
+            // The cutover time is saved before the record moves: the grace period counts from it.
+            run.report.cutover.at = now();
+            run.save();
+            catalog.transition(run.id, Phase.READ_NEW, Phase.CUTOVER);
+            crash.at(CrashPoint.CUTOVER_RECORDED);
             publish(run, Phase.CUTOVER, epoch);
             long frozen = elapsed(frozenAt).toMillis();
             run.report.cutover.freezeMillis = frozen;
-            run.report.cutover.at = now();
-            crash.at("cutover.published");
+            run.save();
+            crash.at(CrashPoint.CUTOVER_PUBLISHED);
             barrier(epoch);
             run.event(
                     Phase.CUTOVER,
                     "cut over at epoch " + epoch + ": writes to moving keys frozen " + frozen + " ms; sequences "
                             + (moved.isEmpty() ? "none" : moved));
-            return;
+            return true;
         }
         throw new ReshardException("cutover of " + run.id + " did not fit its budget of "
                 + options.cutoverBudget().toMillis() + " ms in " + options.cutoverAttempts() + " attempts ("
@@ -550,7 +588,10 @@ public final class MigrationEngine {
                 + " Resume when the write rate is lower, or raise cutoverBudget");
     }
 
-    private void afterCutover(Run run) throws SQLException {
+    private boolean afterCutover(Run run) throws SQLException {
+        if (stopsBefore(run, Phase.CUTOVER, Phase.CLEANUP)) {
+            return false; // before the grace period: stopping there needs no wait
+        }
         Instant cutAt = run.report.cutover.at == null ? clock.instant() : Instant.parse(run.report.cutover.at);
         Instant cleanAt = cutAt.plus(options.gracePeriod());
         if (clock.instant().isBefore(cleanAt)) {
@@ -562,10 +603,10 @@ public final class MigrationEngine {
                         Math.max(1, Duration.between(clock.instant(), cleanAt).toMillis()))));
             }
         }
-        advance(run, Phase.CUTOVER, Phase.CLEANUP);
+        return advance(run, Phase.CUTOVER, Phase.CLEANUP);
     }
 
-    private void cleanup(Run run) throws SQLException {
+    private boolean cleanup(Run run) throws SQLException {
         if (run.report.cleanup == null) {
             run.report.cleanup = new MigrationReport.Cleanup();
             run.report.cleanup.startedAt = now();
@@ -591,7 +632,12 @@ public final class MigrationEngine {
                 Phase.CLEANUP,
                 "deleted " + run.report.cleanup.rowsDeleted + " moved rows from " + run.sources()
                         + (files.isEmpty() ? "" : " (backup in " + run.report.cleanup.backupFiles + ")"));
-        catalog.transition(run.id, Phase.CLEANUP.name(), Phase.DONE.name());
+        if (stopsBefore(run, Phase.CLEANUP, Phase.DONE)) {
+            return false;
+        }
+        catalog.transition(run.id, Phase.CLEANUP, Phase.DONE);
+        crash.at(CrashPoint.DONE_RECORDED);
+        return true;
     }
 
     private static Map<String, Set<List<Object>>> changedSince(Run run, ShardId shard) {
@@ -603,12 +649,12 @@ public final class MigrationEngine {
     }
 
     /** DONE or ROLLED_BACK: route by one map again, then remove capture once every router has it. */
-    private void finish(Run run, Phase phase) throws SQLException {
+    private boolean finish(Run run, Phase phase) throws SQLException {
         long version = phase == Phase.DONE ? run.to.version() : run.from.version();
         if (routingMentions(run.id)) {
             RoutingState next = RoutingState.stable(currentEpoch() + 1, version);
             catalog.publishRouting(next);
-            crash.at(phase.name().toLowerCase(Locale.ROOT) + ".published");
+            crash.at(CrashPoint.published(phase));
             barrier(next.epoch());
         }
         // No router can hold an older map now (the barrier; a router without a lease refuses writes).
@@ -639,7 +685,10 @@ public final class MigrationEngine {
         run.event(
                 phase,
                 (phase == Phase.DONE ? "done" : "rolled back") + ": routing by map v" + version
-                        + "; change capture removed from " + all + trimmed);
+                        + "; change capture (triggers) removed from " + all + trimmed
+                        + "; the emptied reshard_changelog and reshard_fence tables stay on those shards for the"
+                        + " next migration (drop them when none is planned)");
+        return false;
     }
 
     /**
@@ -654,8 +703,11 @@ public final class MigrationEngine {
      * @return entries deleted
      */
     private long trimChangelog(Run run, Phase phase, ShardId shard) throws SQLException {
-        String point = phase.name().toLowerCase(Locale.ROOT) + ".trim";
+        CrashPoint point = CrashPoint.trim(phase);
         return run.shards.with(shard, c -> {
+            if (!CatchUpRunner.hasChangelog(c)) {
+                return 0L; // capture never reached this shard
+            }
             ChangeCapture capture = run.shards.capture(shard, c);
             long head = CatchUpRunner.head(c);
             long start = System.nanoTime();
@@ -708,19 +760,24 @@ public final class MigrationEngine {
             run.save();
         }
         if (phase == Phase.PLANNED) {
-            catalog.transition(run.id, Phase.PLANNED.name(), Phase.ROLLED_BACK.name());
+            catalog.transition(run.id, Phase.PLANNED, Phase.ROLLED_BACK);
+            crash.at(CrashPoint.ROLLED_BACK_RECORDED);
             return;
         }
         if (phase == Phase.CUTOVER) {
             // New shards are the primary: bring the old ones up to date before switching back.
+            long syncedBefore = run.reverse.rowsSynced();
             run.reverse.drain(SMALL_BACKLOG, Duration.ofMinutes(10));
             long epoch = currentEpoch() + 1;
             raiseFences(run, run.fenced(), epoch);
             run.reverse.drain(1, Duration.ofMinutes(10));
+            run.report.rollback.rowsReplayedToOld += run.reverse.rowsSynced() - syncedBefore;
             checkOldHoldsEverything(run);
-            crash.at("rollback.frozen");
-            catalog.transition(run.id, Phase.CUTOVER.name(), Phase.ROLLING_BACK.name());
+            crash.at(CrashPoint.ROLLBACK_FROZEN);
+            catalog.transition(run.id, Phase.CUTOVER, Phase.ROLLING_BACK);
+            crash.at(CrashPoint.ROLLING_BACK_RECORDED);
             publish(run, Phase.ROLLING_BACK, epoch);
+            crash.at(CrashPoint.ROLLING_BACK_PUBLISHED);
             barrier(epoch);
             run.event(
                     Phase.ROLLING_BACK,
@@ -728,7 +785,7 @@ public final class MigrationEngine {
                             + run.report.rollback.rowsReplayedToOld + " rows from the new shards' changelog");
             return;
         }
-        advance(run, phase, Phase.ROLLING_BACK);
+        advanceAlways(run, phase, Phase.ROLLING_BACK);
     }
 
     /** The guide's rollback check: every moving key's row on the old shards equals the new shards' row. */
@@ -749,7 +806,7 @@ public final class MigrationEngine {
         }
     }
 
-    private void rollingBack(Run run) throws SQLException {
+    private boolean rollingBack(Run run) throws SQLException {
         if (run.report.rollback == null) {
             run.report.rollback = new MigrationReport.Rollback();
         }
@@ -758,16 +815,28 @@ public final class MigrationEngine {
         long removed = cleaner.removeFromNew();
         run.report.rollback.rowsRemovedFromNew = removed;
         run.event(Phase.ROLLING_BACK, "removed " + removed + " copied rows from " + run.targets());
-        catalog.transition(run.id, Phase.ROLLING_BACK.name(), Phase.ROLLED_BACK.name());
+        catalog.transition(run.id, Phase.ROLLING_BACK, Phase.ROLLED_BACK);
+        crash.at(CrashPoint.ROLLED_BACK_RECORDED);
+        return true;
     }
 
     // ------------------------------------------------------------------ steps
 
-    /** Record, publish, fence, barrier: one phase change. */
-    private void advance(Run run, Phase from, Phase to) throws SQLException {
-        from.requireMoveTo(to);
-        catalog.transition(run.id, from.name(), to.name());
-        crash.at(to.name().toLowerCase(Locale.ROOT) + ".recorded");
+    /**
+     * Record, publish, fence, barrier: one phase change; false (and no change) when the run was
+     * asked to stop before {@code to}.
+     */
+    private boolean advance(Run run, Phase from, Phase to) throws SQLException {
+        if (stopsBefore(run, from, to)) {
+            return false;
+        }
+        advanceAlways(run, from, to);
+        return true;
+    }
+
+    private void advanceAlways(Run run, Phase from, Phase to) throws SQLException {
+        catalog.transition(run.id, from, to);
+        crash.at(CrashPoint.recorded(to));
         enter(run, to);
     }
 
@@ -775,7 +844,7 @@ public final class MigrationEngine {
     private void enter(Run run, Phase phase) throws SQLException {
         long epoch = currentEpoch() + 1;
         publish(run, phase, epoch);
-        crash.at(phase.name().toLowerCase(Locale.ROOT) + ".published");
+        crash.at(CrashPoint.published(phase));
         raiseFences(run, run.fenced(), epoch);
         barrier(epoch);
         run.event(phase, "entered " + phase + " at epoch " + epoch);
@@ -791,6 +860,11 @@ public final class MigrationEngine {
         boolean current = routing.isPresent()
                 && routing.get().migrationId().filter(run.id::equals).isPresent()
                 && routing.get().phase().filter(phase::equals).isPresent();
+        if (run.report.cutover.at == null && (phase == Phase.CUTOVER || phase == Phase.CLEANUP)) {
+            // Recorded as cut over with no time saved (an older Reshard): count the grace period from now.
+            run.report.cutover.at = now();
+            run.save();
+        }
         if (current || phase == Phase.PLANNED || phase.isTerminal()) {
             return;
         }
@@ -806,14 +880,15 @@ public final class MigrationEngine {
             run.forward.drain(1, Duration.ofMinutes(10));
             Sequences.movePast(run.shards, run.pairs);
             publish(run, Phase.CUTOVER, epoch);
-            run.report.cutover.at = now();
             barrier(epoch);
             return;
         }
         if (phase == Phase.ROLLING_BACK && published == Phase.CUTOVER) {
             long epoch = currentEpoch() + 1;
             raiseFences(run, run.fenced(), epoch);
+            long syncedBefore = run.reverse.rowsSynced();
             run.reverse.drain(1, Duration.ofMinutes(10));
+            run.report.rollback.rowsReplayedToOld += run.reverse.rowsSynced() - syncedBefore;
             checkOldHoldsEverything(run);
             publish(run, Phase.ROLLING_BACK, epoch);
             barrier(epoch);
@@ -834,18 +909,20 @@ public final class MigrationEngine {
         new Barrier(catalog, clock, barrierPoll).awaitAllRouters(epoch, options.barrierTimeout());
     }
 
-    private void installCapture(Run run, Collection<ShardId> shards) throws SQLException {
-        for (ShardId shard : shards) {
-            run.shards.with(shard, c -> {
-                ChangeCapture capture = run.shards.capture(shard, c);
-                for (TableSpec spec : run.shards.specs(shard, c).values()) {
-                    if (!capture.isInstalled(c, spec)) {
-                        capture.install(c, spec);
-                    }
+    /** Installs capture on every migrating table of {@code shard}; true if every table needed it. */
+    private boolean installCapture(Run run, ShardId shard) throws SQLException {
+        return run.shards.with(shard, c -> {
+            ChangeCapture capture = run.shards.capture(shard, c);
+            boolean all = true;
+            for (TableSpec spec : run.shards.specs(shard, c).values()) {
+                if (capture.isInstalled(c, spec)) {
+                    all = false;
+                } else {
+                    capture.install(c, spec);
                 }
-                return null;
-            });
-        }
+            }
+            return all;
+        });
     }
 
     private void raiseFences(Run run, Collection<ShardId> shards, long epoch) throws SQLException {

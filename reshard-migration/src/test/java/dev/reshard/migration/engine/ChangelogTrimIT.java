@@ -69,7 +69,7 @@ class ChangelogTrimIT {
             MigrationRequest request = stoppedBeforeDone(c);
             assertThatThrownBy(() -> c.engine(EngineCluster.fastOptions())
                             .owner("first")
-                            .crashPoints(SimulatedCrash.at("done.trim", 2))
+                            .crashPoints(SimulatedCrash.at(CrashPoint.DONE_TRIM, 2))
                             .trimStep(STEP)
                             .build()
                             .resume(request.id()))

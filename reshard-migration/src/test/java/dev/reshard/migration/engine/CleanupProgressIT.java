@@ -32,7 +32,7 @@ class CleanupProgressIT {
             List<MigrationStatus> seenByStatus = Collections.synchronizedList(new ArrayList<>());
             // Small batches, each slowed down, so that the cleanup takes ~3 s.
             CrashPoints slow = point -> {
-                if (point.equals("cleanup.batch")) {
+                if (point == CrashPoint.CLEANUP_BATCH) {
                     try {
                         Thread.sleep(60);
                     } catch (InterruptedException e) {

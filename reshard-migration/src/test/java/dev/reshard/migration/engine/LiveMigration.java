@@ -1,15 +1,23 @@
 package dev.reshard.migration.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.reshard.core.ShardId;
 import dev.reshard.core.map.ShardMap;
 import dev.reshard.core.map.ShardMaps;
 import dev.reshard.core.strategy.VirtualShardMap;
+import dev.reshard.jdbc.Dialect;
+import dev.reshard.jdbc.capture.ChangeCapture;
 import dev.reshard.migration.workload.IntegrityReport;
 import dev.reshard.migration.workload.Writers;
 import dev.reshard.router.Router;
 import dev.reshard.testkit.TestEngine;
+import java.sql.Connection;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
 
 /**
  * A virtual-shard migration (2 shards + 1 new) with writers running through two routers for its
@@ -35,7 +43,29 @@ final class LiveMigration implements AutoCloseable {
         Router rb = cluster.router("b");
         a = new Writers(ra, cluster.ledger, USERS * 2L, 400).start(0, 2, 3);
         b = new Writers(rb, cluster.ledger, USERS * 2L, 400).start(2, 1, 3);
-        Thread.sleep(200);
+        awaitMoreWrites();
+    }
+
+    /** Waits until both routers' writers have acknowledged a few more writes than now. */
+    void awaitMoreWrites() {
+        long seenA = a.writes();
+        long seenB = b.writes();
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.writes() >= seenA + 20 && b.writes() >= seenB + 20);
+    }
+
+    /** No migrating table on any shard still carries capture (the wind-down removed it everywhere). */
+    void assertNoCaptureLeft() throws Exception {
+        for (Map.Entry<ShardId, DataSource> e : cluster.enginePools.entrySet()) {
+            try (Connection c = e.getValue().getConnection()) {
+                Dialect dialect = Dialect.of(c);
+                ChangeCapture capture = ChangeCapture.of(dialect.engine());
+                for (MigratedTable t : EngineCluster.TABLES) {
+                    assertThat(capture.isInstalled(c, dialect.tableSpec(c, t.name(), t.shardKey())))
+                            .as("capture on %s.%s", e.getKey(), t.name())
+                            .isFalse();
+                }
+            }
+        }
     }
 
     MigrationEngine engine(String owner, CrashPoints crash, MigrationOptions options) {
@@ -48,7 +78,7 @@ final class LiveMigration implements AutoCloseable {
 
     /** Stops the writers and checks the end state against {@code expected}; returns the report. */
     IntegrityReport finish(ShardMap expected, boolean allowWriterErrors) throws Exception {
-        Thread.sleep(200);
+        awaitMoreWrites();
         for (Writers w : List.of(a, b)) {
             w.stop();
             if (!allowWriterErrors) {

@@ -37,12 +37,12 @@ class RollbackIT {
     @MethodSource("phases")
     void rollsBackUnderWrites(TestEngine engine, Phase stopIn) throws Exception {
         try (LiveMigration m = new LiveMigration(engine)) {
-            Phase next = Phase.values()[stopIn.ordinal() + 1];
+            Phase next = stopIn.forwardNext().orElseThrow();
             MigrationOptions stop =
                     EngineCluster.fastOptions().toBuilder().stopBefore(next).build();
             MigrationStatus stopped = m.engine("first", CrashPoints.NONE, stop).start(m.request);
             assertThat(stopped.phase()).isEqualTo(stopIn);
-            Thread.sleep(300); // writers keep going in that phase (after CUTOVER: on the new shards)
+            m.awaitMoreWrites(); // writers keep going in that phase (after CUTOVER: on the new shards)
             MigrationStatus rolled = m.engine("second").rollback("m1");
             assertThat(rolled.phase()).isEqualTo(Phase.ROLLED_BACK);
             assertThat(rolled.report().rollback.from).isEqualTo(stopIn.name());
