@@ -103,6 +103,14 @@ public interface Catalog extends AutoCloseable {
     /** Registers or heartbeats a router: its applied version and lease until now + {@code ttl}. */
     RouterRegistration heartbeat(String routerId, String host, long appliedVersion, Duration ttl);
 
+    /**
+     * {@link #heartbeat(String, String, long, Duration)} that also records what the router can
+     * reach ({@link RouterRegistration.ShardsReport}); the barrier and the migration pre-flight
+     * read it.
+     */
+    RouterRegistration heartbeat(
+            String routerId, String host, long appliedVersion, Duration ttl, RouterRegistration.ShardsReport shards);
+
     List<RouterRegistration> routers();
 
     void removeRouter(String routerId);

@@ -6,12 +6,12 @@ import dev.reshard.core.ReshardException;
 import dev.reshard.core.ShardId;
 import dev.reshard.core.map.ShardMap;
 import dev.reshard.core.migration.Phase;
-import dev.reshard.core.migration.Phase;
 import dev.reshard.core.strategy.Directory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -671,25 +672,55 @@ final class JdbcCatalog implements Catalog {
 
     @Override
     public RouterRegistration heartbeat(String routerId, String host, long appliedVersion, Duration ttl) {
+        return heartbeat(routerId, host, appliedVersion, ttl, Optional.empty());
+    }
+
+    @Override
+    public RouterRegistration heartbeat(
+            String routerId, String host, long appliedVersion, Duration ttl, RouterRegistration.ShardsReport shards) {
+        return heartbeat(routerId, host, appliedVersion, ttl, Optional.of(shards));
+    }
+
+    private RouterRegistration heartbeat(
+            String routerId,
+            String host,
+            long appliedVersion,
+            Duration ttl,
+            Optional<RouterRegistration.ShardsReport> shards) {
         return tx("heartbeat of router " + routerId, c -> {
             Instant now = now();
+            String report = "";
+            if (shards.isPresent()) {
+                report = ", shard_source = ?, known_map_version = ?, shards = ?";
+            }
             try (PreparedStatement up = c.prepareStatement("UPDATE reshard_routers SET host = ?, applied_version = ?,"
-                    + " lease_expires_at = ?, heartbeat_at = ? WHERE id = ?")) {
-                up.setString(1, host);
-                up.setLong(2, appliedVersion);
-                up.setObject(3, ts(now.plus(ttl)));
-                up.setObject(4, ts(now));
-                up.setString(5, routerId);
+                    + " lease_expires_at = ?, heartbeat_at = ?" + report + " WHERE id = ?")) {
+                int i = 0;
+                up.setString(++i, host);
+                up.setLong(++i, appliedVersion);
+                up.setObject(++i, ts(now.plus(ttl)));
+                up.setObject(++i, ts(now));
+                if (shards.isPresent()) {
+                    i = bindReport(up, i, shards.get());
+                }
+                up.setString(++i, routerId);
                 if (up.executeUpdate() == 0) {
-                    try (PreparedStatement in =
-                            c.prepareStatement("INSERT INTO reshard_routers (id, host, applied_version,"
-                                    + " lease_expires_at, started_at, heartbeat_at) VALUES (?,?,?,?,?,?)")) {
+                    try (PreparedStatement in = c.prepareStatement("INSERT INTO reshard_routers (id, host,"
+                            + " applied_version, lease_expires_at, started_at, heartbeat_at, shard_source,"
+                            + " known_map_version, shards) VALUES (?,?,?,?,?,?,?,?,?)")) {
                         in.setString(1, routerId);
                         in.setString(2, host);
                         in.setLong(3, appliedVersion);
                         in.setObject(4, ts(now.plus(ttl)));
                         in.setObject(5, ts(now));
                         in.setObject(6, ts(now));
+                        if (shards.isPresent()) {
+                            bindReport(in, 6, shards.get());
+                        } else {
+                            in.setNull(7, Types.VARCHAR);
+                            in.setNull(8, Types.BIGINT);
+                            in.setNull(9, Types.VARCHAR);
+                        }
                         in.executeUpdate();
                     }
                 }
@@ -701,6 +732,45 @@ final class JdbcCatalog implements Catalog {
         });
     }
 
+    private static int bindReport(PreparedStatement ps, int i, RouterRegistration.ShardsReport report)
+            throws SQLException {
+        ps.setString(++i, report.source().name().toLowerCase(Locale.ROOT));
+        ps.setLong(++i, report.knownMapVersion());
+        ps.setString(++i, encodeReach(report.shards()));
+        return i;
+    }
+
+    /** One line per shard: id, settings (1/0), reachable (1/0), problem; tab-separated. */
+    private static String encodeReach(List<ShardReach> shards) {
+        StringBuilder out = new StringBuilder();
+        for (ShardReach r : shards) {
+            String problem = r.problem().replaceAll("[\\t\\r\\n]+", " ");
+            if (problem.length() > 300) {
+                problem = problem.substring(0, 300) + "...";
+            }
+            out.append(r.shard().value())
+                    .append('\t')
+                    .append(r.hasSettings() ? '1' : '0')
+                    .append('\t')
+                    .append(r.reachable() ? '1' : '0')
+                    .append('\t')
+                    .append(problem)
+                    .append('\n');
+        }
+        return out.toString();
+    }
+
+    private static List<ShardReach> decodeReach(String text) {
+        List<ShardReach> out = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String[] f = line.split("\t", 4);
+            if (f.length == 4) {
+                out.add(new ShardReach(ShardId.of(f[0]), f[1].equals("1"), f[2].equals("1"), f[3]));
+            }
+        }
+        return out;
+    }
+
     @Override
     public List<RouterRegistration> routers() {
         return tx("list routers", JdbcCatalog::routers);
@@ -709,16 +779,26 @@ final class JdbcCatalog implements Catalog {
     private static List<RouterRegistration> routers(Connection c) throws SQLException {
         List<RouterRegistration> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT id, host, applied_version, lease_expires_at, started_at,"
-                        + " heartbeat_at FROM reshard_routers ORDER BY id");
+                        + " heartbeat_at, shard_source, known_map_version, shards FROM reshard_routers ORDER BY id");
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
+                String source = rs.getString("shard_source");
+                Optional<RouterRegistration.ShardsReport> shards = Optional.empty();
+                if (source != null) {
+                    String text = rs.getString("shards");
+                    shards = Optional.of(new RouterRegistration.ShardsReport(
+                            RouterRegistration.Source.valueOf(source.toUpperCase(Locale.ROOT)),
+                            rs.getLong("known_map_version"),
+                            decodeReach(text == null ? "" : text)));
+                }
                 out.add(new RouterRegistration(
                         rs.getString(1),
                         rs.getString(2),
                         rs.getLong(3),
                         instant(rs, "lease_expires_at"),
                         instant(rs, "started_at"),
-                        instant(rs, "heartbeat_at")));
+                        instant(rs, "heartbeat_at"),
+                        shards));
             }
         }
         return out;

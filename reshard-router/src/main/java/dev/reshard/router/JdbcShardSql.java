@@ -7,9 +7,11 @@ import dev.reshard.jdbc.TableSpec;
 import dev.reshard.jdbc.capture.ChangeCapture;
 import dev.reshard.jdbc.capture.ChangeEntry;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,13 +25,66 @@ import java.util.concurrent.ConcurrentHashMap;
  * are read from the shard's own metadata once and cached.
  */
 final class JdbcShardSql implements ShardSql {
+    private final Engine engine;
     private final Dialect dialect;
     private final ChangeCapture capture;
     private final Map<String, TableSpec> specs = new ConcurrentHashMap<>();
+    /** True once the shard's fence table was seen: it is never dropped. */
+    private volatile boolean fenceTable;
+    /** The view epoch at which the fence table was last found absent. */
+    private volatile long noFenceTableAt = -1;
 
     private JdbcShardSql(Engine engine) {
+        this.engine = engine;
         this.dialect = Dialect.of(engine);
         this.capture = ChangeCapture.of(engine);
+    }
+
+    @Override
+    public void tagSession(Connection c, String routerId, Duration idleInTransactionTimeout) throws SQLException {
+        if (engine != Engine.POSTGRESQL) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.set_config('application_name', ?, false),"
+                + " pg_catalog.set_config('idle_in_transaction_session_timeout', ?, false)")) {
+            ps.setString(1, RouterSessions.applicationName(routerId));
+            ps.setString(2, Long.toString(idleInTransactionTimeout.toMillis()));
+            ps.executeQuery().close();
+        }
+    }
+
+    @Override
+    public long fenceEpoch(Connection c, ShardedTable table, long viewEpoch) throws SQLException {
+        if (!fenceTable) {
+            if (noFenceTableAt == viewEpoch) {
+                return -1;
+            }
+            if (!fenceTableExists(c)) {
+                noFenceTableAt = viewEpoch;
+                return -1;
+            }
+            fenceTable = true;
+        }
+        TableSpec spec = spec(c, table);
+        try (PreparedStatement ps = c.prepareStatement("SELECT epoch FROM reshard_fence WHERE table_name = ?")) {
+            ps.setString(1, spec.table().name());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    private static boolean fenceTableExists(Connection c) throws SQLException {
+        DatabaseMetaData md = c.getMetaData();
+        String schema = c.getSchema();
+        for (String name : List.of("reshard_fence", "RESHARD_FENCE")) {
+            try (ResultSet rs = md.getTables(c.getCatalog(), schema, name, null)) {
+                if (rs.next()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     static ShardSql forConnection(Connection c) throws SQLException {

@@ -24,9 +24,11 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -40,10 +42,20 @@ import org.slf4j.LoggerFactory;
  * then heartbeats the epoch it applied. The barrier (Barrier) waits for every live router to report
  * an epoch before the orchestrator takes its next step.
  *
- * Lease: the router may write only while its lease holds: leaseValidUntil is the start time of the
+ * Lease (Lease): the router reads and writes only while its lease holds: the start time of the
  * last successful heartbeat plus the TTL, by the router's own clock and conservative (the catalog
- * records a later expiry). A router cut off from the catalog stops writing when it lapses, so an
- * orchestrator that waited the lease out may proceed without it.
+ * records a later expiry). An operation that finds it lapsed refreshes from the catalog first and
+ * goes on under the view it gets; a router cut off from the catalog (or with its refresh paused)
+ * refuses instead, so an orchestrator that waited the lease out may proceed without it. The check
+ * is a volatile read and a clock read; only a lapsed lease costs a catalog round trip.
+ *
+ * Reads: a read is served only if, when it finished, the lease it started under still held and the
+ * view it used was still the router's. Then, for the whole read, the catalog showed this router
+ * live at that view's epoch or an older one, so no barrier past that epoch can have completed: the
+ * read overlapped at most the one epoch change the phases are designed for. Otherwise (the process
+ * stalled mid-read, or the view changed) the read is retried. During a migration a read also
+ * reads the table's fence on the shard in the same transaction; a fence ahead of the view means
+ * the orchestrator moved on without this router: refresh and retry, as a fenced write does.
  *
  * Fence: each pooled connection carries the epoch of the view it last wrote with, set only when the
  * router's epoch changes. The shard's capture trigger refuses a write with an epoch below the
@@ -72,22 +84,29 @@ public final class Router implements AutoCloseable {
     private final String id;
     private final String host;
     private final Catalog catalog;
-    private final Map<ShardId, DataSource> shards;
+    private final ShardSources sources;
     private final Map<String, ShardedTable> tables;
     private final Map<ShardId, ShardSql> sql = new ConcurrentHashMap<>();
     private final Map<ShardId, ShardCounters> counters = new ConcurrentHashMap<>();
     private final Duration pollInterval;
     private final Duration leaseTtl;
     private final Duration freezeTimeout;
-    private final Clock clock;
+    private final Duration idleInTransactionTimeout;
+    private final Lease lease;
     private final ScheduledExecutorService poller;
+    private final ExecutorService prober;
+    private final AtomicBoolean probing = new AtomicBoolean();
     private final Map<Long, ShardMap> maps = new ConcurrentHashMap<>();
     private final Map<Object, Long> connectionEpochs = Collections.synchronizedMap(new WeakHashMap<>());
     private final DualWrite dualWrite;
     private final MirrorCommitter mirrorCommitter;
 
     private volatile RoutingView view;
-    private volatile Instant leaseValidUntil = Instant.MIN;
+    /** The newest published map this router has seen; its shards are opened and reported too. */
+    private volatile ShardMap newestMap;
+    /** System.nanoTime() of the last refresh that failed, 0 after one succeeds. */
+    private volatile long refreshFailedAt;
+
     private volatile boolean refreshPaused;
     private volatile boolean closed;
 
@@ -95,17 +114,41 @@ public final class Router implements AutoCloseable {
         this.id = b.id;
         this.host = b.host;
         this.catalog = b.catalog;
-        this.shards = Map.copyOf(b.shards);
+        this.sources = b.connector != null
+                ? ShardSources.fromCatalog(b.id, b.catalog, b.connector)
+                : ShardSources.fixed(b.id, Map.copyOf(b.shards));
         Map<String, ShardedTable> byName = new LinkedHashMap<>();
         b.tables.values().forEach(t -> byName.put(t.name().toLowerCase(java.util.Locale.ROOT), t));
         this.tables = Map.copyOf(byName);
         this.pollInterval = b.pollInterval;
         this.leaseTtl = b.leaseTtl;
         this.freezeTimeout = b.freezeTimeout;
-        this.clock = b.clock;
+        this.idleInTransactionTimeout = b.idleInTransactionTimeout != null ? b.idleInTransactionTimeout : b.leaseTtl;
+        this.lease = new Lease(b.leaseTtl, b.clock);
         this.dualWrite = new DualWrite(this);
         this.mirrorCommitter = new MirrorCommitter(id, 2);
-        refresh();
+        this.prober = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "reshard-router-" + id + "-probe");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            refresh();
+            if (b.connector != null && b.preflight) {
+                sources.probe(named(view));
+                b.preflight(sources.dataSources());
+            }
+        } catch (RuntimeException e) {
+            prober.shutdownNow();
+            mirrorCommitter.close();
+            sources.close();
+            try {
+                catalog.removeRouter(id);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "reshard-router-" + id);
             t.setDaemon(true);
@@ -140,7 +183,7 @@ public final class Router implements AutoCloseable {
         ShardedTable t = table(table);
         long deadline = 0;
         while (true) {
-            requireLease();
+            requireLease("writes");
             RoutingView v = enterView();
             FenceRejection rejected;
             try {
@@ -154,27 +197,36 @@ public final class Router implements AutoCloseable {
             // the fence is raised before the catalog publishes the epoch it names, so the refresh
             // may not bring it yet: wait (briefly, repeatedly) until it does or the freeze timeout
             // passes. Nothing was committed by the refused attempt.
-            long now = System.nanoTime();
-            if (deadline == 0) {
-                deadline = now + freezeTimeout.toNanos();
-                log.info(
-                        "router {}: shard {} fenced epoch {} ({}); refreshing and retrying",
-                        id,
-                        rejected.shard,
-                        v.epoch(),
-                        rejected.getMessage());
-            } else if (now - deadline > 0) {
-                throw new ReshardException(
-                        "router " + id + ": shard " + rejected.shard + " refused the write for key " + key + " for "
-                                + freezeTimeout.toMillis() + " ms: " + rejected.getMessage()
-                                + "; the shard's fence is ahead of the catalog's routing epoch " + view.epoch()
-                                + " (a cutover whose orchestrator stopped? resume or roll back the migration)",
-                        rejected);
-            } else {
-                LockSupport.parkNanos(Math.min(pollInterval.toNanos(), 20_000_000L));
-            }
-            refresh();
+            deadline = afterFence(rejected, v, "write", key, deadline);
         }
+    }
+
+    /**
+     * After a fence rejection: refreshes (waiting a little between attempts once the first one did
+     * not help) and returns the retry deadline, or throws once it has passed.
+     */
+    private long afterFence(FenceRejection rejected, RoutingView v, String what, Key key, long deadline) {
+        long now = System.nanoTime();
+        if (deadline == 0) {
+            deadline = now + freezeTimeout.toNanos();
+            log.info(
+                    "router {}: shard {} fenced epoch {} ({}); refreshing and retrying",
+                    id,
+                    rejected.shard,
+                    v.epoch(),
+                    rejected.getMessage());
+        } else if (now - deadline > 0) {
+            throw new ReshardException(
+                    "router " + id + ": shard " + rejected.shard + " refused the " + what + " of key " + key + " for "
+                            + freezeTimeout.toMillis() + " ms: " + rejected.getMessage()
+                            + "; the shard's fence is ahead of the catalog's routing epoch " + view.epoch()
+                            + " (a cutover whose orchestrator stopped? resume or roll back the migration)",
+                    rejected);
+        } else {
+            LockSupport.parkNanos(Math.min(pollInterval.toNanos(), 20_000_000L));
+        }
+        refresh();
+        return deadline;
     }
 
     /**
@@ -205,31 +257,76 @@ public final class Router implements AutoCloseable {
         return read(table, Key.of(key), work);
     }
 
-    /** Runs {@code work} in a read transaction on the shard that serves reads of {@code key}. */
+    /**
+     * Runs {@code work} in a read transaction on the shard that serves reads of {@code key}. The
+     * work may run more than once: a read that cannot be shown to be current (see the design notes)
+     * is retried; keep it free of side effects.
+     */
     public <T> T read(String table, Key key, SqlWork<T> work) {
-        table(table);
-        RoutingView v = view;
-        RoutingView.Route route = v.route(key);
-        ShardId shard = route.read();
-        if (!shard.equals(route.primary()) && mirrorCommitter.pending() > 0) {
-            // Reads moved to the mirror side (READ_NEW) while best-effort mirror commits of the
-            // previous epoch are still landing: wait for them, so this router reads its own writes.
-            mirrorCommitter.drain();
+        ShardedTable t = table(table);
+        long deadline = 0;
+        while (true) {
+            Instant until = requireLease("reads");
+            RoutingView v = view;
+            RoutingView.Route route = v.route(key);
+            ShardId shard = route.read();
+            if (!shard.equals(route.primary()) && mirrorCommitter.pending() > 0) {
+                // Reads moved to the mirror side (READ_NEW) while best-effort mirror commits of the
+                // previous epoch are still landing: wait for them, so this router reads its own writes.
+                mirrorCommitter.drain();
+            }
+            long start = System.nanoTime();
+            T result;
+            try {
+                result = readOnce(shard, t, v, work);
+            } catch (FenceRejection e) {
+                deadline = afterFence(e, v, "read", key, deadline);
+                continue;
+            } catch (SQLException e) {
+                counters(shard).error();
+                if (view != v) {
+                    continue; // e.g. the shard's pool was closed under a view that no longer names it
+                }
+                throw new ReshardException(
+                        "router " + id + ": read of key " + key + " on " + shard + " failed: " + e.getMessage(), e);
+            }
+            if (view == v && lease.holds(until)) {
+                counters(shard).read(System.nanoTime() - start);
+                return result;
+            }
+            // The view changed or the lease lapsed while the read ran (a stalled process): the
+            // orchestrator may have moved on; read again under what the router has now.
         }
-        long start = System.nanoTime();
-        try {
-            T result = inTransaction(shard, v.epoch(), work);
-            counters(shard).read(System.nanoTime() - start);
-            return result;
-        } catch (SQLException e) {
-            counters(shard).error();
-            throw new ReshardException(
-                    "router " + id + ": read of key " + key + " on " + shard + " failed: " + e.getMessage(), e);
+    }
+
+    private <T> T readOnce(ShardId shard, ShardedTable table, RoutingView v, SqlWork<T> work) throws SQLException {
+        if (v.to.isEmpty()) {
+            return inTransaction(shard, v.epoch(), work);
+        }
+        try (Connection c = connection(shard, v.epoch())) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                long fence = sql(shard).fenceEpoch(c, table, v.epoch());
+                c.commit();
+                if (fence > v.epoch()) {
+                    throw new FenceRejection(
+                            shard,
+                            new SQLException("reshard fence: map epoch " + v.epoch() + " is older than the fence "
+                                    + fence + " on table " + table.name()
+                                    + " (read); refresh the shard map and retry"));
+                }
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 
     /** Runs {@code work} on every shard of the current map (and the target map, if migrating). */
     public <T> Map<ShardId, T> scatter(SqlWork<T> work) {
+        requireLease("reads");
         RoutingView v = view;
         Set<ShardId> all = new LinkedHashSet<>(v.from.shards());
         v.to.ifPresent(m -> all.addAll(m.shards()));
@@ -269,7 +366,17 @@ public final class Router implements AutoCloseable {
 
     /** Loads the latest routing state from the catalog now and heartbeats it. */
     public synchronized void refresh() {
-        Instant started = clock.instant();
+        try {
+            refreshNow();
+            refreshFailedAt = 0;
+        } catch (RuntimeException e) {
+            refreshFailedAt = Math.max(1, System.nanoTime());
+            throw e;
+        }
+    }
+
+    private void refreshNow() {
+        Instant started = lease.now();
         RoutingState state = catalog.currentRouting().orElseGet(() -> {
             long v = catalog.currentVersion();
             if (v == 0) {
@@ -277,13 +384,19 @@ public final class Router implements AutoCloseable {
             }
             return RoutingState.stable(0, v);
         });
+        long newest = catalog.currentVersion();
+        if (newestMap == null || newestMap.version() != newest) {
+            newestMap = map(newest);
+        }
         if (view == null || state.epoch() != view.epoch()) {
             ShardMap from = map(state.mapVersion());
             Optional<ShardMap> to = state.targetVersion().isPresent()
                     ? Optional.of(map(state.targetVersion().getAsLong()))
                     : Optional.empty();
+            RoutingView next = new RoutingView(state, from, to);
+            sources.openFor(named(next));
             RoutingView old = view;
-            view = new RoutingView(state, from, to);
+            view = next;
             // Report the new epoch only when nothing of the old one is left: its writes have
             // finished and their best-effort mirrors have landed (DualWrite, point 6).
             if (old != null) {
@@ -292,8 +405,41 @@ public final class Router implements AutoCloseable {
             mirrorCommitter.drain();
             log.info("router {}: applied {}", id, state);
         }
-        catalog.heartbeat(id, host, view.epoch(), leaseTtl);
-        leaseValidUntil = started.plus(leaseTtl);
+        Set<ShardId> named = named(view);
+        sources.openFor(named);
+        sources.closeExcept(named);
+        catalog.heartbeat(id, host, view.epoch(), leaseTtl, sources.report(newest, named));
+        lease.renew(started);
+        probeLater(named);
+    }
+
+    /** The shards of the view's maps and of the newest published map: those to keep open. */
+    private Set<ShardId> named(RoutingView v) {
+        Set<ShardId> out = new LinkedHashSet<>(v.from.shards());
+        v.to.ifPresent(m -> out.addAll(m.shards()));
+        ShardMap newest = newestMap;
+        if (newest != null) {
+            out.addAll(newest.shards());
+        }
+        return out;
+    }
+
+    /** Tries to reach the shards not known to be reachable, on the probe thread, one run at a time. */
+    private void probeLater(Set<ShardId> named) {
+        if (closed || !probing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            prober.execute(() -> {
+                try {
+                    sources.probe(named);
+                } finally {
+                    probing.set(false);
+                }
+            });
+        } catch (RuntimeException e) {
+            probing.set(false);
+        }
     }
 
     private void poll() {
@@ -307,7 +453,7 @@ public final class Router implements AutoCloseable {
                     "router {}: cannot refresh from the catalog ({}); lease valid until {}",
                     id,
                     e.getMessage(),
-                    leaseValidUntil);
+                    lease.validUntil());
         }
     }
 
@@ -329,11 +475,25 @@ public final class Router implements AutoCloseable {
         this.refreshPaused = paused;
     }
 
+    /** How many DataSources this router opened for shards a map named, and closed once none did. */
+    public PoolCounts pools() {
+        return new PoolCounts(
+                sources.kind().name().toLowerCase(java.util.Locale.ROOT), sources.opened(), sources.closed());
+    }
+
+    /**
+     * The router's DataSource bookkeeping: {@code source} is "catalog" (opened from the catalog's
+     * settings) or "fixed" (given by the application; then both counts stay 0).
+     */
+    public record PoolCounts(String source, long opened, long closed) {}
+
     @Override
     public void close() {
         closed = true;
         poller.shutdownNow();
+        prober.shutdownNow();
         mirrorCommitter.close();
+        sources.close();
         try {
             catalog.removeRouter(id);
         } catch (RuntimeException e) {
@@ -385,27 +545,52 @@ public final class Router implements AutoCloseable {
         }
     }
 
-    void requireLease() {
-        Instant now = clock.instant();
-        if (now.isAfter(leaseValidUntil)) {
-            throw new LeaseExpiredException("router " + id + " has not reached the catalog since "
-                    + leaseValidUntil.minus(leaseTtl) + " (lease " + leaseTtl.toMillis() + " ms lapsed "
-                    + Duration.between(leaseValidUntil, now).toMillis() + " ms ago); refusing writes until it does");
+    /**
+     * Returns the lease deadline the operation runs under. A lapsed lease is renewed by a refresh
+     * first, unless the refresh is paused or failed less than a poll interval ago (then the
+     * operation is refused at once, rather than every request waiting on a catalog that is away).
+     */
+    Instant requireLease(String what) {
+        Lease.Reading r = lease.read();
+        if (r.valid()) {
+            return r.until();
         }
+        long failedAt = refreshFailedAt;
+        boolean recentlyFailed = failedAt != 0 && System.nanoTime() - failedAt < pollInterval.toNanos();
+        if (!refreshPaused && !closed && !recentlyFailed) {
+            try {
+                refresh();
+            } catch (RuntimeException e) {
+                LeaseExpiredException refused = lease.lapsed(id, what, lease.read());
+                refused.addSuppressed(e);
+                throw refused;
+            }
+            r = lease.read();
+            if (r.valid()) {
+                return r.until();
+            }
+        }
+        throw lease.lapsed(id, what, r);
     }
 
     /** A pooled connection to {@code shard} tagged with {@code epoch} (set only when it changed). */
     Connection connection(ShardId shard, long epoch) throws SQLException {
-        DataSource ds = shards.get(shard);
-        if (ds == null) {
-            throw new ReshardException("router " + id + ": no connection settings for shard " + shard
-                    + "; give the router a DataSource for every shard of the map");
+        ShardSources.Source source = sources.source(shard);
+        Connection c;
+        try {
+            c = source.dataSource.getConnection();
+        } catch (SQLException e) {
+            source.failed(e);
+            throw e;
         }
-        Connection c = ds.getConnection();
+        source.reached();
         try {
             Object physical = physical(c);
             Long tagged = connectionEpochs.get(physical);
             if (tagged == null || tagged != epoch) {
+                if (tagged == null) {
+                    sql(shard).tagSession(c, id, idleInTransactionTimeout);
+                }
                 sql(shard).setEpoch(c, epoch);
                 connectionEpochs.put(physical, epoch);
             }
@@ -426,7 +611,7 @@ public final class Router implements AutoCloseable {
 
     ShardSql sql(ShardId shard) {
         return sql.computeIfAbsent(shard, s -> {
-            try (Connection c = shards.get(s).getConnection()) {
+            try (Connection c = sources.source(s).dataSource.getConnection()) {
                 return ShardSql.forConnection(c);
             } catch (SQLException e) {
                 throw new ReshardException("router " + id + ": cannot reach shard " + s + ": " + e.getMessage(), e);
@@ -481,6 +666,8 @@ public final class Router implements AutoCloseable {
     public static final class Builder {
         private final Catalog catalog;
         private final Map<ShardId, DataSource> shards = new LinkedHashMap<>();
+        private ShardConnector connector;
+        private Duration idleInTransactionTimeout;
         private final Map<String, ShardedTable> tables = new LinkedHashMap<>();
         private String id = "router-" + UUID.randomUUID().toString().substring(0, 8);
         private String host = hostName();
@@ -501,6 +688,33 @@ public final class Router implements AutoCloseable {
 
         public Builder shards(Map<ShardId, ? extends DataSource> all) {
             all.forEach(this::shard);
+            return this;
+        }
+
+        /**
+         * Learn shards from the catalog: open a DataSource with {@code connector} for each shard the
+         * first time a published map or the routing state names it, and close it once none does.
+         * Adding a shard then needs no restart. Use instead of {@link #shards}; e.g. {@code
+         * connector(ShardPools.connector(10))}.
+         */
+        public Builder connector(ShardConnector connector) {
+            this.connector = Objects.requireNonNull(connector, "connector");
+            return this;
+        }
+
+        /**
+         * PostgreSQL shards: the router's sessions carry {@code idle_in_transaction_session_timeout}
+         * of this (default: the lease TTL), so a frozen application instance cannot hold row locks
+         * that stall a migration and the other instances for longer. Zero turns it off.
+         */
+        public Builder idleInTransactionTimeout(Duration timeout) {
+            InvalidInputException.require(
+                    !timeout.isNegative(),
+                    "router.idleInTransactionTimeout",
+                    timeout,
+                    "is negative",
+                    "use a duration longer than the application's longest transaction, or 0 to turn it off");
+            this.idleInTransactionTimeout = timeout;
             return this;
         }
 
@@ -583,17 +797,31 @@ public final class Router implements AutoCloseable {
             InvalidInputException.require(
                     !tables.isEmpty(), "tables", "[]", "is empty", "declare the sharded tables the router serves");
             InvalidInputException.require(
-                    !shards.isEmpty(), "shards", "[]", "is empty", "give a DataSource for every shard of the map");
-            if (preflight) {
-                List<String> problems = Preflight.problems(tables.values(), shards);
-                if (!problems.isEmpty()) {
-                    throw new ReshardException("router " + id + ": the shards' schemas do not match ("
-                            + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + "):\n  - "
-                            + String.join("\n  - ", problems)
-                            + "\nfix the schemas, or start with skipPreflight() while a shard is down");
-                }
+                    connector == null || shards.isEmpty(),
+                    "shards",
+                    shards.keySet(),
+                    "are given along with a connector",
+                    "give either fixed DataSources (shard/shards) or a connector, not both");
+            InvalidInputException.require(
+                    connector != null || !shards.isEmpty(),
+                    "shards",
+                    "[]",
+                    "is empty",
+                    "give a connector (e.g. ShardPools.connector(10)) or a DataSource for every shard of the map");
+            if (preflight && connector == null) {
+                preflight(shards);
             }
             return new Router(this);
+        }
+
+        private void preflight(Map<ShardId, DataSource> dataSources) {
+            List<String> problems = Preflight.problems(tables.values(), dataSources);
+            if (!problems.isEmpty()) {
+                throw new ReshardException("router " + id + ": the shards' schemas do not match ("
+                        + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + "):\n  - "
+                        + String.join("\n  - ", problems)
+                        + "\nfix the schemas, or start with skipPreflight() while a shard is down");
+            }
         }
 
         private static String hostName() {

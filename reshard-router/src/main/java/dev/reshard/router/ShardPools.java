@@ -12,6 +12,10 @@ import java.util.Map;
  * One HikariCP pool per shard, built from the catalog's shard settings. Passwords are resolved from
  * their secret references when the pools open and are never logged (Hikari's own config dump masks
  * them). Close to close every pool.
+ *
+ * <p>Prefer {@link #connector(int)}: a router given it opens and closes pools as the catalog's maps
+ * name shards, so a shard added later needs no restart. {@link #open} opens pools for the shards
+ * the catalog holds now, and a router given them never reaches a shard registered afterwards.
  */
 public final class ShardPools implements AutoCloseable {
     private final Map<ShardId, HikariDataSource> pools;
@@ -25,7 +29,7 @@ public final class ShardPools implements AutoCloseable {
         Map<ShardId, HikariDataSource> pools = new LinkedHashMap<>();
         try {
             for (ShardConfig shard : catalog.shards()) {
-                pools.put(shard.id(), pool(shard, maxPoolSize));
+                pools.put(shard.id(), pool(shard, maxPoolSize, null));
             }
         } catch (RuntimeException e) {
             pools.values().forEach(HikariDataSource::close);
@@ -34,9 +38,20 @@ public final class ShardPools implements AutoCloseable {
         return new ShardPools(pools);
     }
 
-    static HikariDataSource pool(ShardConfig shard, int maxPoolSize) {
+    /**
+     * A {@link ShardConnector} that opens one pool of at most {@code maxPoolSize} connections per
+     * shard; the router closes each when no map names its shard any more.
+     */
+    public static ShardConnector connector(int maxPoolSize) {
+        if (maxPoolSize < 1) {
+            throw new IllegalArgumentException("maxPoolSize must be at least 1, was " + maxPoolSize);
+        }
+        return (shard, routerId) -> pool(shard, maxPoolSize, routerId);
+    }
+
+    static HikariDataSource pool(ShardConfig shard, int maxPoolSize, String routerId) {
         HikariConfig config = new HikariConfig();
-        config.setPoolName("reshard-" + shard.id());
+        config.setPoolName("reshard-" + (routerId == null ? "" : routerId + "-") + shard.id());
         config.setJdbcUrl(shard.jdbcUrl());
         config.setUsername(shard.username());
         config.setPassword(shard.password().resolve());

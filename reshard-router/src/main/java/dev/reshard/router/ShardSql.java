@@ -18,6 +18,20 @@ interface ShardSql {
     /** Tags the session with the router's routing epoch (checked by the shard's fence). */
     void setEpoch(Connection c, long epoch) throws SQLException;
 
+    /**
+     * Names the session after the router and bounds how long it may sit idle inside a transaction
+     * (PostgreSQL: application_name and idle_in_transaction_session_timeout; a no-op elsewhere).
+     * Once per physical connection, in auto-commit mode.
+     */
+    void tagSession(Connection c, String routerId, java.time.Duration idleInTransactionTimeout) throws SQLException;
+
+    /**
+     * The fence epoch of {@code table} on this shard as the open transaction sees it, or -1 when the
+     * shard has no fence for it. {@code viewEpoch} lets an implementation remember, for that epoch,
+     * that the shard has no fence table at all.
+     */
+    long fenceEpoch(Connection c, ShardedTable table, long viewEpoch) throws SQLException;
+
     /** The rows the open transaction changed, in changelog order (one round trip where possible). */
     List<Change> changesOfCurrentTransaction(Connection c) throws SQLException;
 
