@@ -7,9 +7,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * PostgreSQL (13 or newer) change capture: one PL/pgSQL trigger function per table.
@@ -245,6 +248,19 @@ final class PostgresChangeCapture implements ChangeCapture {
         }
     }
 
+    /** How long one attempt of raiseFence waits for the table's lock before it lets others pass. */
+    static final long FENCE_LOCK_TIMEOUT_MS = 500;
+    /** Attempts of raiseFence before it gives up, naming the sessions it waited for. */
+    static final int FENCE_ATTEMPTS = 20;
+
+    /*
+     * A raise waits for the writes in flight (their shared advisory lock), and while it waits every
+     * new writer queues behind it. A session that holds the shared lock and never finishes (an
+     * application instance frozen inside a transaction) would so stall every writer of the table
+     * for as long as it stays frozen. So each attempt waits at most FENCE_LOCK_TIMEOUT_MS
+     * (lock_timeout, for this transaction only), then gives up the queue, lets the writers pass,
+     * and tries again, FENCE_ATTEMPTS times; the final error names the sessions holding the lock.
+     */
     @Override
     public void raiseFence(Connection connection, TableSpec table, long epoch, boolean allowUntagged)
             throws SQLException {
@@ -252,14 +268,97 @@ final class PostgresChangeCapture implements ChangeCapture {
         String schema = schemaOf(connection, table);
         String fence = qualified(schema, CaptureNames.FENCE);
         String name = table.table().name();
-        OwnTransaction.run(connection, () -> {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute(
-                        "SELECT pg_catalog.pg_advisory_xact_lock(" + LOCK_SPACE + ", " + lockKey(schema, name) + ")");
+        int key = lockKey(schema, name);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                raiseFenceOnce(connection, fence, name, key, epoch, allowUntagged);
+                return;
+            } catch (SQLException e) {
+                if (!"55P03".equals(e.getSQLState())) {
+                    throw e;
+                }
+                if (attempt >= FENCE_ATTEMPTS) {
+                    throw new SQLException(
+                            "reshard: raising the fence of table " + name + " to epoch " + epoch + " waited "
+                                    + attempt + " times " + FENCE_LOCK_TIMEOUT_MS + " ms for the captured writes in"
+                                    + " flight, which did not finish; holding the table's lock: "
+                                    + lockHolders(connection, key)
+                                    + "; end those sessions (those of a router whose lease lapsed can be ended)"
+                                    + " or let their transactions finish, then retry",
+                            "55P03",
+                            e);
+                }
+                LockSupport.parkNanos(Math.min(attempt, 10) * 20_000_000L);
             }
-            FenceRow.write(connection, fence, name, epoch, allowUntagged);
-            return null;
-        });
+        }
+    }
+
+    private static void raiseFenceOnce(
+            Connection connection, String fence, String name, int key, long epoch, boolean allowUntagged)
+            throws SQLException {
+        if (connection.getAutoCommit()) {
+            OwnTransaction.run(connection, () -> {
+                lockAndWrite(connection, fence, name, key, epoch, allowUntagged);
+                return null;
+            });
+            return;
+        }
+        // In the caller's transaction: a savepoint, so a timed-out attempt leaves it usable.
+        Savepoint savepoint = connection.setSavepoint();
+        try {
+            lockAndWrite(connection, fence, name, key, epoch, allowUntagged);
+            connection.releaseSavepoint(savepoint);
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback(savepoint);
+            throw e;
+        }
+    }
+
+    private static void lockAndWrite(
+            Connection connection, String fence, String name, int key, long epoch, boolean allowUntagged)
+            throws SQLException {
+        String previous;
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT pg_catalog.current_setting('lock_timeout'),"
+                        + " pg_catalog.set_config('lock_timeout', '" + FENCE_LOCK_TIMEOUT_MS + "ms', true)")) {
+            rows.next();
+            previous = rows.getString(1);
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SELECT pg_catalog.pg_advisory_xact_lock(" + LOCK_SPACE + ", " + key + ")");
+        }
+        FenceRow.write(connection, fence, name, epoch, allowUntagged);
+        try (PreparedStatement statement =
+                connection.prepareStatement("SELECT pg_catalog.set_config('lock_timeout', ?, true)")) {
+            statement.setString(1, previous);
+            statement.executeQuery().close();
+        }
+    }
+
+    /** The sessions holding or awaiting the table's advisory lock, for an error message. */
+    private static String lockHolders(Connection connection, int key) {
+        String sql = "SELECT a.pid, a.application_name, a.state, a.client_addr,"
+                + " EXTRACT(EPOCH FROM (now() - a.xact_start))::bigint"
+                + " FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
+                + " WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = ? AND l.objid::bigint = ? AND l.objsubid = 2"
+                + " ORDER BY a.xact_start LIMIT 20";
+        try {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                ps.setLong(1, Integer.toUnsignedLong(LOCK_SPACE));
+                ps.setLong(2, Integer.toUnsignedLong(key));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add("pid " + rs.getInt(1) + " (application_name '" + rs.getString(2) + "', "
+                                + rs.getString(3) + ", from " + rs.getString(4) + ", in its transaction for "
+                                + rs.getLong(5) + " s)");
+                    }
+                }
+            }
+            return out.isEmpty() ? "no session any more" : String.join(", ", out);
+        } catch (SQLException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     @Override
