@@ -10,12 +10,17 @@ import dev.reshard.catalog.ShardConfig;
 import dev.reshard.core.InvalidInputException;
 import dev.reshard.core.ShardId;
 import dev.reshard.core.migration.Phase;
+import dev.reshard.jdbc.JdbcUrls;
 import dev.reshard.migration.engine.MigratedTable;
 import dev.reshard.migration.engine.MigrationOptions;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -75,6 +80,11 @@ final class ConfigReader {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)(B|KB|KiB|MB|MiB|GB|GiB|TB|TiB)?");
+    /** The largest config file read, in bytes (1 MiB), and the longest line, in characters. */
+    static final int MAX_BYTES = 1 << 20;
+
+    static final int MAX_LINE = 8192;
+
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
@@ -93,6 +103,7 @@ final class ConfigReader {
     private final Path file;
     private final Path base;
     private final List<InvalidInputException> problems = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
 
     private ConfigReader(Path file) {
         this.file = file;
@@ -119,7 +130,7 @@ final class ConfigReader {
         if (!problems.isEmpty()) {
             throw refused();
         }
-        return new MigrateConfig(file, catalog, shards, tables, options);
+        return new MigrateConfig(file, catalog, shards, tables, options, warnings);
     }
 
     private ConfigException refused() {
@@ -134,28 +145,59 @@ final class ConfigReader {
                     "is not a file",
                     "give the path of the YAML configuration, e.g. --config reshard.yaml (see the README for a sample)");
         }
+        String text;
         try {
-            JsonNode root = YAML.readTree(file.toFile());
-            return root == null ? YAML.missingNode() : root;
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null
-                    ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column "
-                            + e.getLocation().getColumnNr();
-            throw new ConfigException(
-                    "config " + file,
-                    List.of(InvalidInputException.of(
-                            "config",
-                            file.toString(),
-                            "is not valid YAML" + where + " (" + Text.cut(e.getOriginalMessage(), 160) + ")",
-                            "fix the syntax; keys are unique and indented with spaces")));
+            long size = Files.size(file);
+            if (size > MAX_BYTES) {
+                throw refusedAlone(
+                        "is " + size + " bytes, more than a config may be (" + MAX_BYTES + ")",
+                        "give the migration's config: catalog, shards, tables and options");
+            }
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw refusedAlone("is not UTF-8 text", "save it as UTF-8");
         } catch (IOException e) {
             throw InvalidInputException.of(
                     "--config",
                     file.toString(),
-                    "cannot be read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
+                    "cannot be read (" + e.getClass().getSimpleName() + ")",
                     "check the path and its permissions");
         }
+        int lineNo = 0;
+        for (String line : (Iterable<String>) text.lines()::iterator) {
+            lineNo++;
+            if (line.length() > MAX_LINE) {
+                throw refusedAlone(
+                        "has a line of " + line.length() + " characters at line " + lineNo
+                                + ", longer than a config line may be (" + MAX_LINE + ")",
+                        "break the value up or shorten it");
+            }
+        }
+        List<InvalidInputException> strict = StrictYaml.check(text, MAX_BYTES);
+        if (!strict.isEmpty()) {
+            throw new ConfigException("config " + file, strict);
+        }
+        try {
+            JsonNode root = YAML.readTree(text);
+            return root == null ? YAML.missingNode() : root;
+        } catch (JsonProcessingException e) {
+            // The parser's message may quote the line, and the line may be a password's: say where only.
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
+            throw refusedAlone("is not valid YAML" + where, "fix the syntax; keys are unique and indented with spaces");
+        }
+    }
+
+    private ConfigException refusedAlone(String problem, String fix) {
+        return new ConfigException(
+                "config " + file, List.of(InvalidInputException.of("config", new Raw(file.toString()), problem, fix)));
     }
 
     // ---------------------------------------------------------------- sections
@@ -204,12 +246,10 @@ final class ConfigReader {
             problem("catalog", MISSING, "names no catalog", fix);
             return null;
         }
-        if (!url.startsWith("jdbc:")) {
-            problem("catalog.url", url, "is not a JDBC URL", "use e.g. jdbc:postgresql://catalog-db:5432/reshard");
-        }
+        boolean usable = url("catalog.url", url);
         String user = text(catalog, "user", "catalog.user", false, "give the catalog database's user name");
         SecretRef password = secret(catalog, "password", "catalog.password");
-        return url.startsWith("jdbc:") ? new MigrateConfig.Jdbc(url, user, password) : null;
+        return usable ? new MigrateConfig.Jdbc(url, user, password) : null;
     }
 
     private List<ShardConfig> shards(JsonNode node) {
@@ -224,6 +264,7 @@ final class ConfigReader {
             return out;
         }
         Map<ShardId, Integer> seen = new HashMap<>();
+        Map<String, Integer> folded = new HashMap<>();
         for (int i = 0; i < node.size(); i++) {
             String field = "shards[" + i + "]";
             ObjectNode shard = mapping(node.get(i), field, "give id, url, user, password and capacity");
@@ -237,12 +278,19 @@ final class ConfigReader {
                 try {
                     id = ShardId.of(idText);
                     Integer earlier = seen.putIfAbsent(id, i);
+                    Integer sameLetters = folded.putIfAbsent(idText.toLowerCase(Locale.ROOT), i);
                     if (earlier != null) {
                         problem(
                                 field + ".id",
                                 idText,
                                 "is listed twice (also shards[" + earlier + "])",
                                 "give each shard a distinct id");
+                    } else if (sameLetters != null) {
+                        problem(
+                                field + ".id",
+                                idText,
+                                "differs from the id of shards[" + sameLetters + "] only in case",
+                                "give each shard an id that differs in more than case (one database has one id)");
                     }
                 } catch (InvalidInputException e) {
                     problems.add(e.withField(field + ".id"));
@@ -254,8 +302,7 @@ final class ConfigReader {
                     field + ".url",
                     true,
                     "give the shard's JDBC URL, e.g. jdbc:postgresql://db1:5432/app");
-            if (url != null && !url.startsWith("jdbc:")) {
-                problem(field + ".url", url, "is not a JDBC URL", "use e.g. jdbc:postgresql://db1:5432/app");
+            if (url != null && !url(field + ".url", url)) {
                 url = null;
             }
             String user = text(shard, "user", field + ".user", false, "give the shard's database user");
@@ -329,18 +376,18 @@ final class ConfigReader {
             return null;
         }
         unknownKeys(options, "options", OPTION_KEYS);
-        integer(options, "batchRows", b::batchRows, "e.g. 10000");
-        integer(options, "copyPageRows", b::copyPageRows, "e.g. 100000");
-        number(options, "maxRowsPerSecond", b::maxRowsPerSecond, "e.g. 50000, or 0 for no ceiling");
-        integer(options, "parallelism", b::parallelism, "e.g. 2");
-        duration(options, "cutoverBudget", b::cutoverBudget);
-        integer(options, "cutoverAttempts", b::cutoverAttempts, "e.g. 3");
-        duration(options, "gracePeriod", b::gracePeriod);
+        integer(options, "batchRows", b::batchRows, 1, 1_000_000, "e.g. 10000");
+        integer(options, "copyPageRows", b::copyPageRows, 1, 10_000_000, "e.g. 100000");
+        number(options, "maxRowsPerSecond", b::maxRowsPerSecond, 0, 1e9, "e.g. 50000, or 0 for no ceiling");
+        integer(options, "parallelism", b::parallelism, 1, 64, "e.g. 2");
+        duration(options, "cutoverBudget", b::cutoverBudget, Duration.ofMillis(10), Duration.ofMinutes(10));
+        integer(options, "cutoverAttempts", b::cutoverAttempts, 1, 100, "e.g. 3");
+        duration(options, "gracePeriod", b::gracePeriod, Duration.ZERO, Duration.ofDays(30));
         String backup = text(options, "backupDir", "options.backupDir", false, "give a directory, e.g. ./backup");
         if (backup != null) {
             b.backupDir(base.resolve(backup).normalize());
         }
-        duration(options, "leaseTtl", b::leaseTtl);
+        duration(options, "leaseTtl", b::leaseTtl, Duration.ofSeconds(1), Duration.ofHours(1));
         String stop = text(options, "stopBefore", "options.stopBefore", false, "name a phase, e.g. CLEANUP");
         if (stop != null) {
             Phase phase = phase(stop);
@@ -348,9 +395,9 @@ final class ConfigReader {
                 b.stopBefore(phase);
             }
         }
-        duration(options, "latencyGuardrail", b::latencyGuardrail);
-        duration(options, "barrierTimeout", b::barrierTimeout);
-        integer(options, "cleanupBatchRows", b::cleanupBatchRows, "e.g. 1000");
+        duration(options, "latencyGuardrail", b::latencyGuardrail, Duration.ofMillis(1), Duration.ofMinutes(1));
+        duration(options, "barrierTimeout", b::barrierTimeout, Duration.ofSeconds(1), Duration.ofHours(1));
+        integer(options, "cleanupBatchRows", b::cleanupBatchRows, 1, 1_000_000, "e.g. 1000");
         JsonNode untagged = options.get("allowUntaggedWrites");
         if (untagged != null) {
             if (untagged.isBoolean()) {
@@ -359,11 +406,11 @@ final class ConfigReader {
                 problem("options.allowUntaggedWrites", shown(untagged), "is not true or false", "write true or false");
             }
         }
-        integer(options, "catchUpBatch", b::catchUpBatch, "e.g. 2000");
-        duration(options, "catchUpWindow", b::catchUpWindow);
-        integer(options, "verifyChunkRows", b::verifyChunkRows, "e.g. 2000");
-        integer(options, "verifyRounds", b::verifyRounds, "e.g. 5");
-        number(options, "capacityThreshold", b::capacityThreshold, "e.g. 0.8");
+        integer(options, "catchUpBatch", b::catchUpBatch, 1, 1_000_000, "e.g. 2000");
+        duration(options, "catchUpWindow", b::catchUpWindow, Duration.ofMillis(1), Duration.ofHours(1));
+        integer(options, "verifyChunkRows", b::verifyChunkRows, 1, 10_000_000, "e.g. 2000");
+        integer(options, "verifyRounds", b::verifyRounds, 1, 100, "e.g. 5");
+        number(options, "capacityThreshold", b::capacityThreshold, 0.01, 1, "e.g. 0.8");
         try {
             return b.build();
         } catch (InvalidInputException e) {
@@ -374,41 +421,94 @@ final class ConfigReader {
 
     // ---------------------------------------------------------------- values
 
-    private void integer(ObjectNode node, String key, Consumer<Integer> set, String example) {
+    private void integer(ObjectNode node, String key, Consumer<Integer> set, long min, long max, String example) {
         JsonNode v = node.get(key);
         if (v == null) {
             return;
         }
-        if (v.isIntegralNumber() && v.canConvertToInt()) {
+        String field = "options." + key;
+        String range = "from " + min + " to " + max;
+        if (!v.isIntegralNumber()) {
+            problem(
+                    field,
+                    shown(v),
+                    v.isNumber() ? "is not a whole number" : "is not a number",
+                    "use " + example + " (" + range + ", unquoted)");
+        } else if (v.bigIntegerValue().compareTo(java.math.BigInteger.valueOf(max)) > 0) {
+            problem(field, shown(v), "is too large", "use at most " + max + " (the range is " + range + ")");
+        } else if (v.bigIntegerValue().compareTo(java.math.BigInteger.valueOf(min)) < 0) {
+            problem(field, shown(v), "is too small", "use at least " + min + " (the range is " + range + ")");
+        } else {
             set.accept(v.intValue());
-        } else {
-            problem("options." + key, shown(v), "is not a whole number", "use " + example);
         }
     }
 
-    private void number(ObjectNode node, String key, Consumer<Double> set, String example) {
+    private void number(ObjectNode node, String key, Consumer<Double> set, double min, double max, String example) {
         JsonNode v = node.get(key);
         if (v == null) {
             return;
         }
-        if (v.isNumber()) {
+        String field = "options." + key;
+        String range = "from " + plain(min) + " to " + plain(max);
+        if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
+            problem(field, shown(v), "is not a number", "use " + example + " (" + range + ", unquoted)");
+        } else if (v.doubleValue() > max) {
+            problem(field, shown(v), "is too large", "use at most " + plain(max) + " (the range is " + range + ")");
+        } else if (v.doubleValue() < min) {
+            problem(field, shown(v), "is too small", "use at least " + plain(min) + " (the range is " + range + ")");
+        } else {
             set.accept(v.doubleValue());
-        } else {
-            problem("options." + key, shown(v), "is not a number", "use " + example);
         }
     }
 
-    private void duration(ObjectNode node, String key, Consumer<Duration> set) {
+    private void duration(ObjectNode node, String key, Consumer<Duration> set, Duration min, Duration max) {
         JsonNode v = node.get(key);
         if (v == null) {
             return;
         }
+        String field = "options." + key;
+        String range = "from " + spelled(min) + " to " + spelled(max);
         Duration d = parseDuration(v);
         if (d == null) {
-            problem("options." + key, shown(v), "is not a duration", EXAMPLE_DURATION);
+            boolean overflow = v.isTextual() && DURATION.matcher(v.textValue()).matches();
+            if (overflow) {
+                problem(
+                        field,
+                        shown(v),
+                        "is too large",
+                        "use at most " + spelled(max) + " (the range is " + range + ")");
+            } else {
+                problem(field, shown(v), "is not a duration", EXAMPLE_DURATION + " (" + range + ")");
+            }
+        } else if (d.compareTo(max) > 0) {
+            problem(field, shown(v), "is too large", "use at most " + spelled(max) + " (the range is " + range + ")");
+        } else if (d.compareTo(min) < 0) {
+            problem(field, shown(v), "is too small", "use at least " + spelled(min) + " (the range is " + range + ")");
         } else {
             set.accept(d);
         }
+    }
+
+    /** A duration as the config writes it: {@code 0}, {@code 10ms}, {@code 1s}, {@code 10m}, {@code 1h}, {@code 30d}. */
+    static String spelled(Duration d) {
+        long ms = d.toMillis();
+        if (ms == 0) {
+            return "0";
+        }
+        for (var unit : List.of(
+                Map.entry("d", 86_400_000L),
+                Map.entry("h", 3_600_000L),
+                Map.entry("m", 60_000L),
+                Map.entry("s", 1000L))) {
+            if (ms % unit.getValue() == 0) {
+                return ms / unit.getValue() + unit.getKey();
+            }
+        }
+        return ms + "ms";
+    }
+
+    private static String plain(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     /** {@code 500ms}, {@code 1s}, {@code 1.5s}, {@code 10m}, {@code 2h}, {@code 1d}, {@code 0}, or ISO-8601 ({@code PT1S}). */
@@ -505,6 +605,26 @@ final class ConfigReader {
         return null;
     }
 
+    /**
+     * Vets a JDBC URL (driver, allow-listed properties, no credentials, a durable database); false
+     * when it must not be used. The URL is shown masked in every problem.
+     */
+    private boolean url(String field, String url) {
+        JdbcUrls.Vetted vetted = JdbcUrls.vet(field, url);
+        problems.addAll(vetted.problems());
+        if (vetted.ok() && !vetted.durable()) {
+            problem(
+                    field,
+                    JdbcUrls.mask(url),
+                    "is an in-memory database: what is written to it vanishes when the process ends",
+                    "use a database that outlives the process, e.g. jdbc:h2:file:/var/lib/reshard/"
+                            + (field.startsWith("catalog") ? "catalog" : "shard_0")
+                            + " or a PostgreSQL/MariaDB server (reshard demo runs on its own databases)");
+            return false;
+        }
+        return vetted.ok();
+    }
+
     private SecretRef secret(ObjectNode node, String key, String field) {
         JsonNode v = node.get(key);
         if (v == null) {
@@ -519,10 +639,29 @@ final class ConfigReader {
             return SecretRef.NONE;
         }
         try {
-            return SecretRef.parse(field, v.textValue());
+            SecretRef ref = SecretRef.parse(field, v.textValue());
+            if (ref.reference().startsWith("file:")) {
+                Path path = base.resolve(ref.reference().substring(5)).normalize();
+                ref = new SecretRef("file:" + path);
+                worldReadable(field, path);
+            }
+            return ref;
         } catch (InvalidInputException e) {
             problems.add(e);
             return SecretRef.NONE;
+        }
+    }
+
+    /** Warns when others than the owner (and group) may read a password file. */
+    private void worldReadable(String field, Path path) {
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(path);
+            if (perms.contains(PosixFilePermission.OTHERS_READ)) {
+                warnings.add(field + ": the password file " + path + " is readable by every user of this machine;"
+                        + " restrict it, e.g. chmod 600 " + path);
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            // unreadable files are refused when the secret is resolved; no POSIX permissions: nothing to say
         }
     }
 
@@ -549,7 +688,16 @@ final class ConfigReader {
             problem(field, shown(v), "is not a single value", fix);
             return null;
         }
-        return v.asText();
+        if (!v.isTextual()) {
+            // YAML made it a number or a boolean: the text as written is lost, so do not guess it.
+            problem(
+                    field,
+                    shown(v),
+                    "is not text (YAML reads it as a " + (v.isBoolean() ? "boolean" : "number") + ")",
+                    "quote it, e.g. " + field.substring(field.lastIndexOf('.') + 1) + ": \"...\"");
+            return null;
+        }
+        return v.textValue();
     }
 
     private void unknownKeys(ObjectNode node, String field, List<String> known) {

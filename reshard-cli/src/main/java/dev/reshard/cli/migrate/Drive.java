@@ -25,6 +25,7 @@ final class Drive {
             BiFunction<MigrationEngine, MigrateConfig, MigrationStatus> work) {
         MigrateConfig cfg = config.read();
         PrintWriter out = spec.commandLine().getOut();
+        cfg.warnings().forEach(w -> spec.commandLine().getErr().println("reshard: warning: " + w));
         EventPrinter printer = new EventPrinter(out, Instant.now());
         try (Orchestrator o = Orchestrator.running(cfg, printer)) {
             out.println(headline + " (lease holder " + o.engine().owner() + ")");

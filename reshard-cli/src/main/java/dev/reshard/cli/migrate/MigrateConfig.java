@@ -10,14 +10,21 @@ import java.util.List;
 /**
  * The {@code reshard migrate} configuration, as read and validated by {@link ConfigReader}: where
  * the catalog is, the shards (registered in the catalog when it does not know them), the sharded
- * tables that move, and the engine's options. Immutable; every value in it was checked.
+ * tables that move, the engine's options, and warnings for the operator (e.g. a password file
+ * every user may read). Immutable; every value in it was checked.
  */
 record MigrateConfig(
-        Path file, Catalog catalog, List<ShardConfig> shards, List<MigratedTable> tables, MigrationOptions options) {
+        Path file,
+        Catalog catalog,
+        List<ShardConfig> shards,
+        List<MigratedTable> tables,
+        MigrationOptions options,
+        List<String> warnings) {
 
     MigrateConfig {
         shards = List.copyOf(shards);
         tables = List.copyOf(tables);
+        warnings = List.copyOf(warnings);
     }
 
     /** Where the catalog lives. */

@@ -34,6 +34,7 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         MigrateConfig cfg = config.read();
         PrintWriter out = spec.commandLine().getOut();
+        cfg.warnings().forEach(w -> spec.commandLine().getErr().println("reshard: warning: " + w));
         try (Orchestrator o = Orchestrator.reading(cfg)) {
             if (id != null) {
                 var status = o.engine().status(id);

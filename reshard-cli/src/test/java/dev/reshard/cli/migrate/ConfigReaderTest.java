@@ -16,6 +16,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigReaderTest {
@@ -190,6 +191,150 @@ class ConfigReaderTest {
     @Test
     void parseSize_refusesAFraction() {
         assertThat(ConfigReader.parseSize(DoubleNode.valueOf(1.5))).isNegative();
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "capacity: 80GB|capacity: 0x10|shards[0].capacity: 0x10 is a number YAML reads in another base",
+                "capacity: 80GB|capacity: 0755|shards[0].capacity: 0755 is a number YAML reads in another base",
+                "user: appNL    password: env:SHARD0|user: offNL    password: env:SHARD0|shards[0].user: off is a yes/no word",
+                "batchRows: 5000|batchRows: 1_000|options.batchRows: 1_000 has '_' digit separators",
+                "gracePeriod: 10m|gracePeriod: 1:30|options.gracePeriod: 1:30 is a base-60 number",
+                "- id: shard_0|- id: &a shard_0|shards[0].id: &a is a YAML anchor",
+                "id: shard_1|id: *a|shards[1].id: *a is a YAML alias",
+                "user: appNL    password: file|user: !!str appNL    password: file|shards[1].user: tag:yaml.org,2002:str is a YAML tag",
+                "stopBefore: cleanup|stopBefore: cleanupNL---NLother: 1|config: document 2 is a second YAML document",
+            })
+    void read_yamlCoercionsAndReferences_areRefusedWithTheirPath(String from, String to, String message)
+            throws IOException {
+        Path file = write(VALID.replace(from.replace("NL", "\n"), to.replace("NL", "\n")));
+
+        assertThatThrownBy(() -> ConfigReader.read(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void read_mergeKey_isRefused() throws IOException {
+        Path file = write(VALID.replace("options:\n", "options:\n  <<: {batchRows: 1}\n"));
+
+        assertThatThrownBy(() -> ConfigReader.read(file)).hasMessageContaining("options: << is a YAML merge key");
+    }
+
+    @Test
+    void read_quotedValuesThatLookLikeNumbers_areText() throws IOException {
+        MigrateConfig config = ConfigReader.read(write(VALID.replace("user: app", "user: \"0755\"")));
+
+        assertThat(config.shards().get(0).username()).isEqualTo("0755");
+    }
+
+    @Test
+    void read_numberInATextField_isRefused() throws IOException {
+        Path file = write(VALID.replace("name: users", "name: 12"));
+
+        assertThatThrownBy(() -> ConfigReader.read(file))
+                .hasMessageContaining("tables[0].name: 12 is not text (YAML reads it as a number); quote it");
+    }
+
+    @Test
+    void read_syntaxErrorOnThePasswordLine_doesNotShowTheLine() throws IOException {
+        Path file = write(VALID.replace("password: env:SHARD0_PASSWORD", "password: \"S3ntinel-pw-9\" x: ["));
+
+        assertThatThrownBy(() -> ConfigReader.read(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("is not valid YAML at line 7")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("S3ntinel"));
+    }
+
+    @Test
+    void read_tooLargeFileOrLine_isRefusedBeforeParsing() throws IOException {
+        Path big = write(VALID + "#" + "x".repeat(ConfigReader.MAX_BYTES) + "\n");
+        assertThatThrownBy(() -> ConfigReader.read(big)).hasMessageContaining("more than a config may be (1048576)");
+
+        Path wide = write(VALID.replace("user: app", "user: " + "a".repeat(ConfigReader.MAX_LINE)));
+        assertThatThrownBy(() -> ConfigReader.read(wide))
+                .hasMessageContaining(
+                        "has a line of 8202 characters at line 6, longer than a config line may be (8192)");
+    }
+
+    @Test
+    void read_everyProblemIsReportedAtOnce() throws IOException {
+        Path file = write(VALID.replace("parallelism: 4", "parallelism: 1000000000")
+                .replace("gracePeriod: 10m", "gracePeriod: 99999999h")
+                .replace("leaseTtl: 30s", "leaseTtl: PT0.0000001S")
+                .replace("batchRows: 5000", "batchRows: 99999999999999999999"));
+
+        assertThatThrownBy(() -> ConfigReader.read(file))
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(e.reasons())
+                                .extracting(InvalidInputException::getMessage)
+                                .containsExactly(
+                                        "options.batchRows: 99999999999999999999 is too large; use at most 1000000 (the range"
+                                                + " is from 1 to 1000000)",
+                                        "options.parallelism: 1000000000 is too large; use at most 64 (the range is from 1 to"
+                                                + " 64)",
+                                        "options.gracePeriod: \"99999999h\" is too large; use at most 30d (the range is from 0"
+                                                + " to 30d)",
+                                        "options.leaseTtl: \"PT0.0000001S\" is too small; use at least 1s (the range is from"
+                                                + " 1s to 1h)"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "jdbc:h2:mem:shard|shards[0].url: \"jdbc:h2:mem:shard\" is an in-memory database",
+                "jdbc:h2:file:/tmp/x;INIT=RUNSCRIPT_FROM_X|shards[0].url: \"jdbc:h2:file:/tmp/x;INIT=***\" sets INIT",
+                "jdbc:sqlite:/tmp/x|shards[0].url: \"jdbc:sqlite:/tmp/x\" uses the driver 'sqlite'",
+                "jdbc:postgresql://db0:notaport/app|shards[0].url: \"jdbc:postgresql://db0:notaport/app\" has the port",
+                "jdbc:postgresql://u:S3ntinel-pw-9@db0/app|shards[0].url: \"jdbc:postgresql://***@db0/app\" carries credentials",
+            })
+    void read_badShardUrl_isRefusedByName(String url, String message) throws IOException {
+        Path file = write(VALID.replace("jdbc:postgresql://db0:5432/app", url));
+
+        assertThatThrownBy(() -> ConfigReader.read(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(message)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("S3ntinel"));
+    }
+
+    @Test
+    void read_catalogUrl_isVettedToo() throws IOException {
+        Path file = write(VALID.replace(
+                "  path: ./catalog\n",
+                "  url: jdbc:postgresql://c/reshard?socketFactory=x.Y&password=S3ntinel-pw-9\n"));
+
+        assertThatThrownBy(() -> ConfigReader.read(file))
+                .hasMessageContaining("catalog.url: ")
+                .hasMessageContaining("sets socketFactory, which loads the Java class it names")
+                .hasMessageContaining("sets password, which is a secret")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("S3ntinel"));
+    }
+
+    @Test
+    void read_idsThatDifferOnlyInCase_areRefused() throws IOException {
+        Path file = write(VALID.replace("id: shard_1", "id: SHARD_0"));
+
+        assertThatThrownBy(() -> ConfigReader.read(file))
+                .hasMessageContaining("shards[1].id: \"SHARD_0\" differs from the id of shards[0] only in case");
+    }
+
+    @Test
+    void read_relativePasswordFile_resolvesAgainstTheConfigsDirectory_andWarnsWhenEveryoneMayReadIt()
+            throws IOException {
+        Path pw = dir.resolve("secrets/shard1.pw");
+        Files.createDirectories(pw.getParent());
+        Files.writeString(pw, "x\n");
+        Files.setPosixFilePermissions(pw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+        MigrateConfig config =
+                ConfigReader.read(write(VALID.replace("file:/etc/reshard/shard1.pw", "file:secrets/shard1.pw")));
+
+        assertThat(config.shards().get(1).password().reference()).isEqualTo("file:" + pw);
+        assertThat(config.warnings()).singleElement().asString().contains("shards[1].password", "chmod 600");
     }
 
     private Path write(String yaml) throws IOException {

@@ -175,7 +175,8 @@ class MigrateCommandIT {
                                 + " gracePeriod, backupDir, leaseTtl, stopBefore, latencyGuardrail, barrierTimeout,"
                                 + " cleanupBatchRows, allowUntaggedWrites, catchUpBatch, catchUpWindow,"
                                 + " verifyChunkRows, verifyRounds, capacityThreshold]",
-                        "  - options.gracePeriod: \"10 minutes\" is not a duration; use e.g. 500ms, 1s, 10m or 2h");
+                        "  - options.gracePeriod: \"10 minutes\" is not a duration; use e.g. 500ms, 1s, 10m or 2h"
+                                + " (from 0 to 30d)");
         assertThat(dir.resolve("catalog")).doesNotExist();
     }
 
