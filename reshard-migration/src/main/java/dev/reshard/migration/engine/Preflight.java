@@ -15,6 +15,7 @@ import dev.reshard.jdbc.SchemaCheck;
 import dev.reshard.jdbc.SchemaProblem;
 import dev.reshard.jdbc.TableSpec;
 import dev.reshard.jdbc.TableStats;
+import dev.reshard.router.Barrier;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -165,6 +166,7 @@ final class Preflight {
                     "mix database engines",
                     "migrate between shards of one engine (verification compares in-database hashes)"));
         }
+        out.addAll(routersReach(to.get()));
         if (reachable.size() < involved.size()) {
             return out;
         }
@@ -274,6 +276,35 @@ final class Preflight {
         } catch (SQLException | RuntimeException e) {
             out.add(InvalidInputException.of(
                     "shards", "", "could not be measured: " + e.getMessage(), "check the shards"));
+        }
+    }
+
+    /**
+     * Every live router must have connection settings for, and reach, every shard of the target
+     * map (routers report it in their heartbeats; see {@link Barrier#unreachable}). Waits a little
+     * for routers that have not reported the target map yet (they poll the catalog), then names
+     * each router (id, host) and shard that is not ready.
+     */
+    private List<InvalidInputException> routersReach(ShardMap to) {
+        Barrier barrier = new Barrier(catalog, java.time.Clock.systemUTC(), java.time.Duration.ofMillis(100));
+        java.time.Duration wait = options.barrierTimeout().compareTo(java.time.Duration.ofSeconds(5)) < 0
+                ? options.barrierTimeout()
+                : java.time.Duration.ofSeconds(5);
+        try {
+            barrier.awaitReachable(to.version(), to.shards(), wait);
+            return List.of();
+        } catch (dev.reshard.core.ReshardException e) {
+            List<InvalidInputException> out = new ArrayList<>();
+            for (String problem : barrier.unreachable(to.version(), to.shards())) {
+                out.add(InvalidInputException.of(
+                        "routers",
+                        "live routers",
+                        problem,
+                        "give each application's router the new shard (build it with a ShardConnector such as"
+                                + " ShardPools.connector(n) to learn shards from the catalog) and network access to"
+                                + " it, or stop that instance and let its lease lapse"));
+            }
+            return out;
         }
     }
 
