@@ -8,15 +8,24 @@ import dev.reshard.catalog.SecretRef;
 import dev.reshard.catalog.ShardConfig;
 import dev.reshard.core.InvalidInputException;
 import dev.reshard.core.ReshardException;
+import dev.reshard.core.ShardId;
+import dev.reshard.jdbc.DatabaseIdentity;
+import dev.reshard.jdbc.Engine;
+import dev.reshard.jdbc.JdbcUrls;
 import dev.reshard.migration.engine.MigrationEngine;
 import dev.reshard.migration.engine.MigrationEvent;
 import dev.reshard.router.ShardPools;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -61,6 +70,7 @@ final class Orchestrator implements AutoCloseable {
         Opened opened = openCatalog(config);
         ShardPools pools = null;
         try {
+            sameDatabases(config, opened);
             registerShards(opened.catalog(), config);
             int poolSize = Math.max(4, config.options().parallelism() * 2 + 2);
             pools = ShardPools.open(opened.catalog(), poolSize);
@@ -118,13 +128,148 @@ final class Orchestrator implements AutoCloseable {
         hikari.setMaximumPoolSize(4);
         hikari.setMinimumIdle(1);
         hikari.setConnectionTimeout(10_000);
-        HikariDataSource pool = new HikariDataSource(hikari);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            throw new ReshardException("catalog.url " + JdbcUrls.mask(jdbc.url()) + " is not reachable: " + cause(e)
+                    + "; start the catalog database or fix catalog.url, user and password");
+        }
         try {
             return new Opened(Catalogs.open(pool, Clock.systemUTC()), pool);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
+    }
+
+    /**
+     * Refuses (writing nothing) a config whose shards cannot be reached, or in which two shard ids
+     * name one physical database, or a shard is the catalog's database, or a shard is not durable:
+     * each identity as the server reports it ({@link DatabaseIdentity}), not as the URLs read.
+     */
+    private static void sameDatabases(MigrateConfig config, Opened opened) {
+        List<InvalidInputException> problems = new ArrayList<>();
+        DatabaseIdentity catalogIdentity = catalogIdentity(config, opened, problems);
+        Map<Integer, DatabaseIdentity> identities = new LinkedHashMap<>();
+        for (int i = 0; i < config.shards().size(); i++) {
+            ShardConfig shard = config.shards().get(i);
+            String field = "shards[" + i + "].url";
+            if (catalogIdentity != null
+                    && catalogIdentity.engine() == Engine.H2
+                    && h2File(shard.jdbcUrl())
+                            .filter(catalogIdentity.database()::equals)
+                            .isPresent()) {
+                problems.add(InvalidInputException.of(
+                        field,
+                        JdbcUrls.mask(shard.jdbcUrl()),
+                        "is the catalog's database file (" + catalogIdentity.database() + ")",
+                        "keep the catalog in a database of its own (catalog.path or catalog.url)"));
+                continue;
+            }
+            try (Connection c = DriverManager.getConnection(
+                    shard.jdbcUrl(), shard.username(), shard.password().resolve())) {
+                DatabaseIdentity identity = DatabaseIdentity.of(c);
+                if (!identity.durable()) {
+                    problems.add(InvalidInputException.of(
+                            field,
+                            JdbcUrls.mask(shard.jdbcUrl()),
+                            "is an in-memory database (" + identity.describe() + ")",
+                            "use a database that outlives the process"));
+                    continue;
+                }
+                for (Map.Entry<Integer, DatabaseIdentity> e : identities.entrySet()) {
+                    if (e.getValue().sameAs(identity)) {
+                        ShardId other = config.shards().get(e.getKey()).id();
+                        problems.add(InvalidInputException.of(
+                                field,
+                                JdbcUrls.mask(shard.jdbcUrl()),
+                                "reaches the same database as shards[" + e.getKey() + "] (" + other + "): "
+                                        + identity.describe() + "; " + shard.id() + " and " + other
+                                        + " would be one database under two ids, and cleanup would delete the"
+                                        + " rows a migration copied into it",
+                                "give " + shard.id() + " its own database, or remove it and keep " + other));
+                    }
+                }
+                if (catalogIdentity != null && sameDatabase(catalogIdentity, identity)) {
+                    problems.add(InvalidInputException.of(
+                            field,
+                            JdbcUrls.mask(shard.jdbcUrl()),
+                            "reaches the catalog's database (" + identity.describe() + ")",
+                            "keep the catalog in a database of its own (catalog.path or catalog.url)"));
+                }
+                identities.put(i, identity);
+            } catch (SQLException | RuntimeException e) {
+                problems.add(InvalidInputException.of(
+                        field,
+                        JdbcUrls.mask(shard.jdbcUrl()),
+                        "cannot be reached for " + shard.id() + ": " + cause(e),
+                        "start the database or fix the shard's url, user and password"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException("config " + config.file(), problems);
+        }
+    }
+
+    /** The canonical file of an H2 URL on this machine ({@code jdbc:h2:file:} or a path), if it is one. */
+    private static Optional<String> h2File(String url) {
+        if (!url.regionMatches(true, 0, "jdbc:h2:", 0, 8)) {
+            return Optional.empty();
+        }
+        String where = url.substring(8);
+        int semi = where.indexOf(';');
+        where = semi < 0 ? where : where.substring(0, semi);
+        if (where.regionMatches(true, 0, "file:", 0, 5)) {
+            where = where.substring(5);
+        } else if (where.matches("[A-Za-z][A-Za-z0-9]+:.*")) {
+            return Optional.empty();
+        }
+        if (where.startsWith("~")) {
+            where = System.getProperty("user.home") + where.substring(1);
+        }
+        return Optional.of(DatabaseIdentity.canonical(where));
+    }
+
+    /** The catalog and a shard are one database when the engine, server and database are: schemas aside. */
+    private static boolean sameDatabase(DatabaseIdentity a, DatabaseIdentity b) {
+        return a.engine() == b.engine()
+                && a.server().equals(b.server())
+                && a.database().equals(b.database());
+    }
+
+    private static DatabaseIdentity catalogIdentity(
+            MigrateConfig config, Opened opened, List<InvalidInputException> problems) {
+        if (config.catalog() instanceof MigrateConfig.Embedded embedded) {
+            String file = embedded.file().toString();
+            String path = file.substring(0, file.length() - ".mv.db".length());
+            return new DatabaseIdentity(Engine.H2, "file", DatabaseIdentity.canonical(path), "PUBLIC", true);
+        }
+        try (Connection c = opened.pool().getConnection()) {
+            return DatabaseIdentity.of(c);
+        } catch (SQLException | RuntimeException e) {
+            problems.add(InvalidInputException.of(
+                    "catalog.url",
+                    JdbcUrls.mask(((MigrateConfig.Jdbc) config.catalog()).url()),
+                    "cannot be asked which database it is: " + cause(e),
+                    "check the catalog database"));
+            return null;
+        }
+    }
+
+    /** The driver's own reason, innermost first: authentication failed, SSL, a missing class, a refused connection. */
+    static String cause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root == e || root.getMessage() == null
+                ? String.valueOf(e.getMessage())
+                : root.getMessage()
+                        + (e.getMessage() == null || e.getMessage().equals(root.getMessage())
+                                ? ""
+                                : " (" + Text.cut(e.getMessage(), 160) + ")");
+        return root.getClass().getSimpleName() + ": " + Text.cut(message, 300);
     }
 
     /** Refuses, before connecting anywhere, password references of the config that do not resolve. */

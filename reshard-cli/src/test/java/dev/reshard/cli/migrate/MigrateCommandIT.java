@@ -226,6 +226,60 @@ class MigrateCommandIT {
     }
 
     @Test
+    void start_twoShardIdsOnOneDatabase_isRefusedBeforeAnythingIsWritten() throws Exception {
+        publishMaps();
+        Path config = dir.resolve("same.yaml");
+        Files.writeString(
+                config,
+                "catalog:\n  path: catalog\n"
+                        + shardsAndTables()
+                                .replace(
+                                        "url: " + shardUrl(2) + "\n",
+                                        "url: jdbc:h2:file:"
+                                                + dir.resolve("x/../shard_0").toAbsolutePath() + "\n")
+                        + defaultOptions());
+        long users = rows(shard(0), "users") + rows(shard(1), "users");
+
+        CliRun run = CliRun.of("migrate", "start", "-c", config.toString(), "--id", "m1", "--from", "1", "--to", "2");
+
+        assertThat(run.exit()).isEqualTo(ReshardCommand.BAD_INPUT);
+        assertThat(run.err())
+                .contains("  - shards[2].url: ")
+                .contains("reaches the same database as shards[0] (shard_0)")
+                .contains("give shard_2 its own database, or remove it and keep shard_0")
+                .doesNotContain("\tat ");
+        try (Catalog catalog = Catalogs.embedded(dir.resolve("catalog"))) {
+            assertThat(catalog.shards()).isEmpty();
+            assertThat(catalog.migrations()).isEmpty();
+        }
+        assertThat(rows(shard(0), "users") + rows(shard(1), "users")).isEqualTo(users);
+    }
+
+    @Test
+    void start_aShardThatIsTheCatalog_isRefused() throws Exception {
+        publishMaps();
+        Path config = dir.resolve("catalog-shard.yaml");
+        Files.writeString(
+                config,
+                "catalog:\n  path: catalog\n"
+                        + shardsAndTables()
+                                .replace(
+                                        "url: " + shardUrl(2) + "\n",
+                                        "url: jdbc:h2:file:"
+                                                + dir.resolve("catalog/reshard-catalog")
+                                                        .toAbsolutePath() + "\n")
+                        + defaultOptions());
+
+        CliRun run = CliRun.of("migrate", "start", "-c", config.toString(), "--id", "m1", "--from", "1", "--to", "2");
+
+        assertThat(run.exit()).isEqualTo(ReshardCommand.BAD_INPUT);
+        assertThat(run.err()).contains("  - shards[2].url: ").contains("is the catalog's database file");
+        try (Catalog catalog = Catalogs.embedded(dir.resolve("catalog"))) {
+            assertThat(catalog.shards()).isEmpty();
+        }
+    }
+
+    @Test
     void migrate_withoutSubcommand_listsThem() {
         CliRun run = CliRun.of("migrate");
 
