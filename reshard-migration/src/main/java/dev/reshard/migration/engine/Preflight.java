@@ -9,6 +9,7 @@ import dev.reshard.core.ShardId;
 import dev.reshard.core.map.ShardMap;
 import dev.reshard.core.map.ShardMaps;
 import dev.reshard.core.migration.Phase;
+import dev.reshard.jdbc.DatabaseIdentity;
 import dev.reshard.jdbc.Dialect;
 import dev.reshard.jdbc.Engine;
 import dev.reshard.jdbc.SchemaCheck;
@@ -170,6 +171,10 @@ final class Preflight {
         if (reachable.size() < involved.size()) {
             return out;
         }
+        sameDatabases(reachable, out);
+        if (!out.isEmpty()) {
+            return out;
+        }
         for (MigratedTable t : request.tables()) {
             try {
                 for (SchemaProblem p : SchemaCheck.check(t.name(), t.shardKey(), reachable)) {
@@ -190,6 +195,37 @@ final class Preflight {
         }
         estimate(request, from.get(), to.get(), report, out);
         return out;
+    }
+
+    /**
+     * Two shard ids whose connections reach one database (as the server reports it) would copy rows
+     * onto themselves, and cleanup would delete them from the only place they are.
+     */
+    private static void sameDatabases(Map<ShardId, DataSource> reachable, List<InvalidInputException> out) {
+        Map<ShardId, DatabaseIdentity> seen = new LinkedHashMap<>();
+        for (Map.Entry<ShardId, DataSource> e : reachable.entrySet()) {
+            DatabaseIdentity identity;
+            try (Connection c = e.getValue().getConnection()) {
+                identity = DatabaseIdentity.of(c);
+            } catch (SQLException | RuntimeException ex) {
+                out.add(InvalidInputException.of(
+                        "shards[" + e.getKey() + "]",
+                        e.getKey(),
+                        "cannot say which database it is: " + ex.getMessage(),
+                        "check its connection settings"));
+                continue;
+            }
+            for (Map.Entry<ShardId, DatabaseIdentity> other : seen.entrySet()) {
+                if (other.getValue().sameAs(identity)) {
+                    out.add(InvalidInputException.of(
+                            "shards[" + e.getKey() + "]",
+                            e.getKey(),
+                            "is the same database as " + other.getKey() + " (" + identity.describe() + ")",
+                            "give " + e.getKey() + " a database of its own, or keep " + other.getKey() + " only"));
+                }
+            }
+            seen.put(e.getKey(), identity);
+        }
     }
 
     private Optional<ShardMap> map(String field, long version, List<InvalidInputException> out) {

@@ -75,6 +75,28 @@ class BadInputIT {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void twoShardIdsOnOneDatabase_areRefused_andNothingIsWritten() throws Exception {
+        try (EngineCluster c = new EngineCluster(TestEngine.H2, 3)) {
+            ShardMap from = c.publish(ShardMap.initial(VirtualShardMap.roundRobin(64, c.shards(2))));
+            c.load(from, 200, 1);
+            ShardMap to = c.publish(ShardMaps.balanceVirtualShards(from, c.shards(3)));
+            java.util.Map<ShardId, javax.sql.DataSource> pools = new java.util.LinkedHashMap<>(c.enginePools);
+            pools.put(c.shard(2), c.enginePools.get(c.shard(0)));
+            MigrationEngine e = MigrationEngine.builder(c.catalog)
+                    .shards(pools)
+                    .options(EngineCluster.fastOptions())
+                    .build();
+
+            assertThatThrownBy(() ->
+                            e.start(new MigrationRequest("same", from.version(), to.version(), EngineCluster.TABLES)))
+                    .isInstanceOf(MigrationRefusedException.class)
+                    .hasMessageContaining("shards[shard_2]")
+                    .hasMessageContaining("is the same database as shard_0");
+            assertThat(c.catalog.migrations()).isEmpty();
+        }
+    }
+
     @EachEngine
     void refusesOverlapsAndRollbackAfterCleanup(TestEngine engine) throws Exception {
         try (EngineCluster c = new EngineCluster(engine, 3)) {
