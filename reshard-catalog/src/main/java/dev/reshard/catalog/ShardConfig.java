@@ -26,10 +26,39 @@ public record ShardConfig(ShardId id, String jdbcUrl, String username, SecretRef
                 "give the disk the shard may use, e.g. 85899345920 for 80 GiB");
         password = password == null ? SecretRef.NONE : password;
         InvalidInputException.require(
-                !jdbcUrl.toLowerCase(java.util.Locale.ROOT).contains("password="),
+                !carriesCredentials(jdbcUrl),
                 field + ".jdbcUrl",
                 "<hidden>",
                 "carries a password",
                 "remove it from the URL and set password: env:NAME or file:/path");
+    }
+
+    /**
+     * Whether {@code url} holds a password in any spelling a driver reads: {@code user:pass@host},
+     * {@code password=}, {@code pwd=}, with spaces around the name or percent-encoded.
+     */
+    static boolean carriesCredentials(String url) {
+        String decoded;
+        try {
+            decoded = java.net.URLDecoder.decode(url.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            decoded = url;
+        }
+        String flat = decoded.replaceAll("\\s+", "").toLowerCase(java.util.Locale.ROOT);
+        if (flat.matches(".*[?&;](password|pwd|passwd|pass|sslpassword)=.*")) {
+            return true;
+        }
+        int slashes = flat.indexOf("//");
+        if (slashes < 0) {
+            return false;
+        }
+        int end = flat.length();
+        for (char stop : new char[] {'/', '?', ';'}) {
+            int i = flat.indexOf(stop, slashes + 2);
+            if (i >= 0) {
+                end = Math.min(end, i);
+            }
+        }
+        return flat.substring(slashes + 2, end).contains("@");
     }
 }
