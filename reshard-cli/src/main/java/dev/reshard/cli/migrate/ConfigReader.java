@@ -10,6 +10,7 @@ import dev.reshard.catalog.ShardConfig;
 import dev.reshard.core.InvalidInputException;
 import dev.reshard.core.ShardId;
 import dev.reshard.core.migration.Phase;
+import dev.reshard.jdbc.Identifier;
 import dev.reshard.jdbc.JdbcUrls;
 import dev.reshard.migration.engine.MigratedTable;
 import dev.reshard.migration.engine.MigrationOptions;
@@ -348,6 +349,8 @@ final class ConfigReader {
                 continue;
             }
             try {
+                Identifier.parse(field + ".name", name);
+                Identifier.parse(field + ".shardKey", key);
                 MigratedTable t = new MigratedTable(name, key);
                 Integer earlier = seen.putIfAbsent(t.key(), i);
                 if (earlier != null) {
