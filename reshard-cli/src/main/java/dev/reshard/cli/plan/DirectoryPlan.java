@@ -36,6 +36,8 @@ import picocli.CommandLine.Spec;
         })
 final class DirectoryPlan implements StrategyPlan {
     static final int MAX_TENANTS = 10_000_000;
+    /** The most tenants one plan moves: checked before the tenants are built. */
+    static final int MAX_MOVE_TENANTS = 100_000;
 
     /** How tenants are listed before the move. */
     enum Listing {
@@ -126,6 +128,12 @@ final class DirectoryPlan implements StrategyPlan {
     @Override
     public Scenario scenario() {
         List<ShardId> ids = shards.shards();
+        InvalidInputException.require(
+                selection.largest == null || selection.largest <= MAX_MOVE_TENANTS,
+                "--move-tenants",
+                selection.largest,
+                "is more than a plan moves (" + MAX_MOVE_TENANTS + ")",
+                "move at most " + MAX_MOVE_TENANTS + " tenants in one plan (a big move is a sequence of small ones)");
         InvalidInputException.require(
                 tenants >= 1 && tenants <= MAX_TENANTS,
                 "--tenants",

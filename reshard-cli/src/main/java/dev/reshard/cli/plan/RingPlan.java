@@ -28,6 +28,9 @@ final class RingPlan implements StrategyPlan {
     @Spec
     CommandSpec spec;
 
+    /** The most points (shards, one added, times vnodes) a plan builds: checked before building. */
+    static final long MAX_POINTS = 1 << 20;
+
     @ArgGroup(exclusive = true, multiplicity = "1")
     ShardSelection shards;
 
@@ -79,6 +82,14 @@ final class RingPlan implements StrategyPlan {
     @Override
     public Scenario scenario() {
         List<ShardId> ids = shards.shards();
+        long points = (long) (ids.size() + 1) * Math.max(1, vnodes);
+        InvalidInputException.require(
+                points <= MAX_POINTS,
+                shards.option(),
+                ids.size(),
+                "with --vnodes " + vnodes + " makes a ring of " + points + " points, more than a plan builds ("
+                        + MAX_POINTS + ")",
+                "plan with fewer shards or fewer --vnodes (shards x vnodes at most " + MAX_POINTS + ")");
         ConsistentHashRing.Builder builder =
                 ConsistentHashRing.builder().vnodes(vnodes).placement(placement);
         ids.forEach(builder::shard);

@@ -38,6 +38,8 @@ class PlanBadInputTest {
                 "plan ring --shards 4 --add shard_4 --keys 0              | --keys: | must be greater than 0",
                 "plan ring --shards 4 --add shard_4 --keys -1             | --keys: | must be greater than 0",
                 "plan ring --shards 4 --add 4x                            | '--add' | not a valid shard id",
+                "plan ring --shards 32767 --add shard_x                   | --shards: | makes a ring of 8388608 points",
+                "plan directory --tenants 10000000 --shards 4 --move-tenants 10000000 --to shard_1 | --move-tenants: | is more than a plan moves (100000)",
                 "plan ring --shards 4 --add shard_4 --remove shard_1      | --add=SHARD, --remove=SHARD | mutually exclusive",
                 "plan ring --shards 0 --add shard_4                       | --shards: | must be at least 1",
                 "plan virtual --shards 4 --key-type text --add shard_4    | '--key-type' | use one of [long, string, uuid]",
