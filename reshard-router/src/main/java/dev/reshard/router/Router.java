@@ -399,8 +399,12 @@ public final class Router implements AutoCloseable {
             view = next;
             // Report the new epoch only when nothing of the old one is left: its writes have
             // finished and their best-effort mirrors have landed (DualWrite, point 6).
-            if (old != null) {
-                old.awaitQuiescent();
+            // A write of the old view may be waiting on a shard's locks (behind a fence raise, say):
+            // meanwhile keep the lease with the old epoch, so the wait never lapses it.
+            while (old != null && !old.awaitQuiescent(pollInterval.toNanos())) {
+                Instant beat = lease.now();
+                catalog.heartbeat(id, host, old.epoch(), leaseTtl);
+                lease.renew(beat);
             }
             mirrorCommitter.drain();
             log.info("router {}: applied {}", id, state);

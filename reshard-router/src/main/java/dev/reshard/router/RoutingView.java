@@ -75,11 +75,19 @@ final class RoutingView {
         inFlight.decrementAndGet();
     }
 
-    /** Waits until no write runs under this view any more (it was replaced, so none starts). */
-    void awaitQuiescent() {
+    /**
+     * Waits until no write runs under this view any more (it was replaced, so none starts), or
+     * {@code timeoutNanos} passed; true when none runs.
+     */
+    boolean awaitQuiescent(long timeoutNanos) {
+        long start = System.nanoTime();
         while (inFlight.get() > 0) {
+            if (System.nanoTime() - start > timeoutNanos) {
+                return false;
+            }
             LockSupport.parkNanos(50_000);
         }
+        return true;
     }
 
     /** Where a read or write of {@code key} goes in this epoch. */
