@@ -282,6 +282,39 @@ abstract class CatalogContract {
     }
 
     @Test
+    void routers_reportWhatTheyReach_andAPlainHeartbeatKeepsTheReport() {
+        assertThat(catalog.heartbeat("r1", "host-a", 1, Duration.ofSeconds(5)).shards())
+                .isEmpty();
+        RouterRegistration.ShardsReport report = new RouterRegistration.ShardsReport(
+                RouterRegistration.Source.CATALOG,
+                7,
+                java.util.List.of(
+                        new ShardReach(dev.reshard.core.ShardId.of("shard_0"), true, true, ""),
+                        new ShardReach(
+                                dev.reshard.core.ShardId.of("shard_2"),
+                                true,
+                                false,
+                                "last connection attempt failed:\tConnection refused\n(db3:5432)")));
+        catalog.heartbeat("r1", "host-a", 2, Duration.ofSeconds(5), report);
+        catalog.heartbeat("r1", "host-a", 3, Duration.ofSeconds(5));
+        RouterRegistration r1 = catalog.routers().get(0);
+        assertThat(r1.appliedVersion()).isEqualTo(3);
+        assertThat(r1.shards()).isPresent();
+        assertThat(r1.shards().get().source()).isEqualTo(RouterRegistration.Source.CATALOG);
+        assertThat(r1.shards().get().knownMapVersion()).isEqualTo(7);
+        assertThat(r1.reach(dev.reshard.core.ShardId.of("shard_0"))
+                        .orElseThrow()
+                        .ok())
+                .isTrue();
+        assertThat(r1.reach(dev.reshard.core.ShardId.of("shard_2")).orElseThrow())
+                .isEqualTo(new ShardReach(
+                        dev.reshard.core.ShardId.of("shard_2"),
+                        true,
+                        false,
+                        "last connection attempt failed: Connection refused (db3:5432)"));
+    }
+
+    @Test
     void shards_storeSecretReferencesOnly() {
         ShardConfig s = new ShardConfig(
                 ShardId.of("shard_0"),
