@@ -32,9 +32,9 @@ import java.util.function.Consumer;
 
 /**
  * What one {@code reshard migrate} run holds: the catalog, the shard pools of the engine and the
- * engine itself. Opening checks before it writes: an embedded catalog must exist, and a shard the
- * catalog knows must have the settings the config gives it; only then are the config's new shards
- * registered (so that the engine's capacity checks apply to them).
+ * engine itself. Opening checks before it writes: an embedded catalog must exist, each shard is a
+ * database of its own, and a shard the catalog knows must have the settings the config gives it;
+ * the config's new shards are seen by pre-flight but written only at the run's first write.
  */
 final class Orchestrator implements AutoCloseable {
     private final Catalog catalog;
@@ -71,16 +71,16 @@ final class Orchestrator implements AutoCloseable {
         ShardPools pools = null;
         try {
             sameDatabases(config, opened);
-            registerShards(opened.catalog(), config);
+            Catalog catalog = PendingShards.wrap(opened.catalog(), newShards(opened.catalog(), config));
             int poolSize = Math.max(4, config.options().parallelism() * 2 + 2);
-            pools = ShardPools.open(opened.catalog(), poolSize);
-            MigrationEngine engine = MigrationEngine.builder(opened.catalog())
+            pools = ShardPools.open(catalog, poolSize);
+            MigrationEngine engine = MigrationEngine.builder(catalog)
                     .shards(pools.dataSources())
                     .owner(owner())
                     .options(config.options())
                     .listener(listener)
                     .build();
-            return new Orchestrator(opened.catalog(), opened.pool(), pools, engine);
+            return new Orchestrator(catalog, opened.pool(), pools, engine);
         } catch (RuntimeException e) {
             if (pools != null) {
                 pools.close();
@@ -296,9 +296,10 @@ final class Orchestrator implements AutoCloseable {
 
     /**
      * Refuses (writing nothing) when the catalog holds one of the config's shards with other
-     * settings, then adds the shards the catalog does not know.
+     * settings; else the shards the catalog does not know, written at the run's first write (after
+     * pre-flight passed: {@link PendingShards}).
      */
-    private static void registerShards(Catalog catalog, MigrateConfig config) {
+    private static List<ShardConfig> newShards(Catalog catalog, MigrateConfig config) {
         List<InvalidInputException> conflicts = new ArrayList<>();
         List<ShardConfig> absent = new ArrayList<>();
         for (int i = 0; i < config.shards().size(); i++) {
@@ -343,7 +344,7 @@ final class Orchestrator implements AutoCloseable {
         if (!conflicts.isEmpty()) {
             throw new ConfigException("config " + config.file(), conflicts);
         }
-        absent.forEach(catalog::addShard);
+        return absent;
     }
 
     /** Who holds the migration's lease: {@code reshard-cli@host:pid}. */

@@ -280,6 +280,41 @@ class MigrateCommandIT {
     }
 
     @Test
+    void start_refusedByPreflight_registersNoShard_andTheCorrectedConfigRuns() throws Exception {
+        publishMaps();
+        Path tooSmall = dir.resolve("small.yaml");
+        Files.writeString(
+                tooSmall,
+                "catalog:\n  path: catalog\n"
+                        + shardsAndTables().replace("capacity: 1GB\ntables", "capacity: 1KB\ntables")
+                        + defaultOptions());
+
+        CliRun refused =
+                CliRun.of("migrate", "start", "-c", tooSmall.toString(), "--id", "m1", "--from", "1", "--to", "2");
+
+        assertThat(refused.exit()).as(refused.err()).isEqualTo(ReshardCommand.BAD_INPUT);
+        assertThat(refused.err()).contains("shards[shard_2].capacity");
+        try (Catalog catalog = Catalogs.embedded(dir.resolve("catalog"))) {
+            assertThat(catalog.shards()).isEmpty();
+            assertThat(catalog.migrations()).isEmpty();
+        }
+
+        CliRun fixed = CliRun.of(
+                "migrate",
+                "start",
+                "-c",
+                config(defaultOptions()).toString(),
+                "--id",
+                "m1",
+                "--from",
+                "1",
+                "--to",
+                "2");
+        assertThat(fixed.exit()).as(fixed.err()).isZero();
+        assertThat(fixed.out()).contains("migration m1: DONE");
+    }
+
+    @Test
     void migrate_withoutSubcommand_listsThem() {
         CliRun run = CliRun.of("migrate");
 
