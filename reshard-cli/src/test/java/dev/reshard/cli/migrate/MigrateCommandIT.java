@@ -315,6 +315,23 @@ class MigrateCommandIT {
     }
 
     @Test
+    void status_unreachableCatalogDatabase_saysTheDriversCauseInOneLine() throws Exception {
+        Path config = dir.resolve("down.yaml");
+        Files.writeString(
+                config,
+                "catalog:\n  url: jdbc:postgresql://127.0.0.1:1/reshard\n  user: reshard\n" + shardsAndTables());
+
+        CliRun run = CliRun.of("migrate", "status", "-c", config.toString());
+
+        assertThat(run.exit()).isEqualTo(ReshardCommand.INTERNAL_ERROR);
+        assertThat(run.err())
+                .startsWith("reshard: catalog.url jdbc:postgresql://127.0.0.1:1/reshard is not reachable: ")
+                .contains("Connection refused")
+                .doesNotContain("\tat ", "PoolInitializationException");
+        assertThat(run.err().lines()).hasSize(1);
+    }
+
+    @Test
     void migrate_withoutSubcommand_listsThem() {
         CliRun run = CliRun.of("migrate");
 
