@@ -20,6 +20,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ final class Orchestrator implements AutoCloseable {
 
     /** For {@code status}: the catalog only, nothing registered, no shard connections. */
     static Orchestrator reading(MigrateConfig config) {
-        Opened opened = openCatalog(config);
+        Opened opened = openCatalog(config, true);
         try {
             MigrationEngine engine = MigrationEngine.builder(opened.catalog())
                     .owner(owner())
@@ -67,7 +68,7 @@ final class Orchestrator implements AutoCloseable {
     /** For {@code start}, {@code resume} and {@code rollback}: registers new shards, opens their pools. */
     static Orchestrator running(MigrateConfig config, Consumer<MigrationEvent> listener) {
         requireSecrets(config);
-        Opened opened = openCatalog(config);
+        Opened opened = openCatalog(config, false);
         ShardPools pools = null;
         try {
             sameDatabases(config, opened);
@@ -108,7 +109,8 @@ final class Orchestrator implements AutoCloseable {
         }
     }
 
-    private static Opened openCatalog(MigrateConfig config) {
+    /** With {@code existing}, a catalog database that holds no catalog yet is refused rather than created. */
+    private static Opened openCatalog(MigrateConfig config, boolean existing) {
         if (config.catalog() instanceof MigrateConfig.Embedded embedded) {
             InvalidInputException.require(
                     Files.isRegularFile(embedded.file()),
@@ -136,6 +138,13 @@ final class Orchestrator implements AutoCloseable {
                     + "; start the catalog database or fix catalog.url, user and password");
         }
         try {
+            if (existing && !holdsCatalog(pool)) {
+                throw InvalidInputException.of(
+                        "catalog.url",
+                        JdbcUrls.mask(jdbc.url()),
+                        "holds no Reshard catalog (no reshard_schema_history table in its current schema)",
+                        "fix catalog.url, or publish the shard maps into a catalog there first");
+            }
             return new Opened(Catalogs.open(pool, Clock.systemUTC()), pool);
         } catch (RuntimeException e) {
             pool.close();
@@ -270,6 +279,20 @@ final class Orchestrator implements AutoCloseable {
                                 ? ""
                                 : " (" + Text.cut(e.getMessage(), 160) + ")");
         return root.getClass().getSimpleName() + ": " + Text.cut(message, 300);
+    }
+
+    private static boolean holdsCatalog(HikariDataSource pool) {
+        try (Connection c = pool.getConnection();
+                ResultSet rs = c.getMetaData().getTables(c.getCatalog(), c.getSchema(), "%", null)) {
+            while (rs.next()) {
+                if ("reshard_schema_history".equalsIgnoreCase(rs.getString("TABLE_NAME"))) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (SQLException e) {
+            throw new ReshardException("catalog database: cannot list its tables: " + cause(e));
+        }
     }
 
     /** Refuses, before connecting anywhere, password references of the config that do not resolve. */

@@ -332,6 +332,25 @@ class MigrateCommandIT {
     }
 
     @Test
+    void status_onAnEmptyCatalogDatabase_isRefused_andCreatesNoSchema() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("empty").toAbsolutePath();
+        Path config = dir.resolve("empty.yaml");
+        Files.writeString(config, "catalog:\n  url: " + url + "\n  user: sa\n" + shardsAndTables());
+
+        CliRun run = CliRun.of("migrate", "status", "-c", config.toString());
+
+        assertThat(run.exit()).as(run.err()).isEqualTo(ReshardCommand.BAD_INPUT);
+        assertThat(run.err()).contains("catalog.url: ").contains("holds no Reshard catalog");
+        try (Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = 'PUBLIC'")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isZero();
+        }
+    }
+
+    @Test
     void migrate_withoutSubcommand_listsThem() {
         CliRun run = CliRun.of("migrate");
 
