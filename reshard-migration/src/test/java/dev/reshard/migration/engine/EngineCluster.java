@@ -148,6 +148,22 @@ final class EngineCluster implements AutoCloseable {
                 .build();
     }
 
+    /** Waits until each of {@code writers} has acknowledged a few more writes than now. */
+    static void awaitMoreWrites(Writers... writers) {
+        long[] seen = new long[writers.length];
+        for (int i = 0; i < writers.length; i++) {
+            seen[i] = writers[i].writes();
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            for (int i = 0; i < writers.length; i++) {
+                if (writers[i].writes() < seen[i] + 20) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
     IntegrityReport integrity(ShardMap expected) throws SQLException {
         return IntegrityCheck.check(routerPools, expected, ledger);
     }
