@@ -201,7 +201,11 @@ final class Cleaner {
             throw new ReshardException("cleanup of " + table.key() + " on " + pair.source() + " stopped: " + bad.size()
                     + " moved row(s) are missing or different on " + pair.target() + " (keys "
                     + bad.subList(0, Math.min(10, bad.size())) + first + "); nothing of this batch was deleted."
-                    + " Run `reshard migrate verify` and investigate before resuming");
+                    + " Either these rows were written on " + pair.source() + " after the cutover (by a writer"
+                    + " that does not go through a Reshard router, or one that missed the cutover), or "
+                    + pair.target() + " lost them. Compare those keys on both shards and bring "
+                    + pair.target() + " up to date (it serves them now), then `reshard migrate resume "
+                    + migrationId + "` retries the cleanup; it deletes no row that still differs");
         }
     }
 
