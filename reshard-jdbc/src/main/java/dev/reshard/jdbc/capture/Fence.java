@@ -14,9 +14,14 @@ final class Fence {
                 + table + "; refresh the shard map and retry";
     }
 
+    /** Why a write without a map epoch is refused, after the fence epoch; the triggers' SQL spells it too. */
+    static final String UNTAGGED_TAIL =
+            ": a migration is cutting over, or has cut over, this table); write through a Reshard router,"
+                    + " or set options.allowUntaggedWrites: true for the migration";
+
     static String untagged(long fenceEpoch, String table) {
         return "reshard fence: write without a map epoch refused on table " + table + " (fence " + fenceEpoch
-                + " allows no untagged writes); set the session's map epoch or allow untagged writes";
+                + UNTAGGED_TAIL;
     }
 
     static void requireEpoch(long epoch) {

@@ -144,8 +144,7 @@ final class MariaDbChangeCapture implements ChangeCapture {
                 + "    IF @reshard_epoch IS NULL THEN\n"
                 + "      IF NOT v_untagged THEN\n"
                 + "        SET v_message = CONCAT('reshard fence: write without a map epoch refused on table " + name
-                + " (fence ', v_fence, ' allows no untagged writes); set the session''s map epoch or allow untagged"
-                + " writes');\n"
+                + " (fence ', v_fence, " + CaptureNames.literal(Fence.UNTAGGED_TAIL) + ");\n"
                 + "        SIGNAL SQLSTATE '" + Fence.SQLSTATE + "' SET MESSAGE_TEXT = v_message;\n"
                 + "      END IF;\n"
                 + "    ELSEIF @reshard_epoch < v_fence THEN\n"

@@ -146,7 +146,7 @@ final class PostgresChangeCapture implements ChangeCapture {
                 + "      IF NOT v_untagged THEN\n"
                 + "        RAISE EXCEPTION USING ERRCODE = '" + Fence.SQLSTATE + "', MESSAGE ="
                 + " 'reshard fence: write without a map epoch refused on table " + name + " (fence ' || v_fence ||"
-                + " ' allows no untagged writes); set the session''s map epoch or allow untagged writes';\n"
+                + " " + CaptureNames.literal(Fence.UNTAGGED_TAIL) + ";\n"
                 + "      END IF;\n"
                 + "    ELSIF v_epoch::bigint < v_fence THEN\n"
                 + "      RAISE EXCEPTION USING ERRCODE = '" + Fence.SQLSTATE + "', MESSAGE ="

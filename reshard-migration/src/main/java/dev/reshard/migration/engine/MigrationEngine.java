@@ -21,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -528,7 +528,7 @@ public final class MigrationEngine {
             }
             long epoch = currentEpoch() + 1;
             long frozenAt = System.nanoTime();
-            raiseFences(run, run.fenced(), epoch);
+            raiseFences(run, epoch, untaggedInFreeze());
             Duration budget = options.cutoverBudget();
             CatchUpRunner.Pass last = run.forward.pass();
             while (last.freshEntries() > 0 && elapsed(frozenAt).compareTo(budget) < 0) {
@@ -537,8 +537,14 @@ public final class MigrationEngine {
             if (last.freshEntries() > 0 || elapsed(frozenAt).compareTo(budget) > 0) {
                 String why = "cutover attempt " + attempt + " released: the final catch-up took "
                         + elapsed(frozenAt).toMillis() + " ms (budget " + budget.toMillis() + " ms), "
-                        + last.freshEntries() + " entries still arriving; back to dual-write (READ_NEW)";
+                        + last.freshEntries() + " entries still arriving; back to dual-write (READ_NEW)"
+                        + (options.allowUntaggedWrites() && last.freshEntries() > 0
+                                ? ". Writers outside the routers may write during the freeze"
+                                        + " (options.allowUntaggedWrites: true): if they write without pause, no"
+                                        + " freeze drains; let the fence refuse them (false, the default)"
+                                : "");
                 publish(run, Phase.READ_NEW, epoch);
+                raiseFences(run, epoch, untagged(run, Phase.READ_NEW));
                 run.report.cutover.lastAbortReason = why;
                 run.event(Phase.READ_NEW, why);
                 barrier(epoch);
@@ -548,6 +554,7 @@ public final class MigrationEngine {
             recheck(run, v);
             if (!v.clean) {
                 publish(run, Phase.READ_NEW, epoch);
+                raiseFences(run, epoch, untagged(run, Phase.READ_NEW));
                 barrier(epoch);
                 throw new ReshardException("cutover of " + run.id + " stopped: keys changed since verification still"
                         + " differ after repair; the migration stays in READ_NEW (dual-write). Resume to retry");
@@ -559,6 +566,7 @@ public final class MigrationEngine {
                         + elapsed(frozenAt).toMillis() + " ms before publishing (budget " + budget.toMillis()
                         + " ms); back to dual-write (READ_NEW)";
                 publish(run, Phase.READ_NEW, epoch);
+                raiseFences(run, epoch, untagged(run, Phase.READ_NEW));
                 run.report.cutover.lastAbortReason = why;
                 run.event(Phase.READ_NEW, why);
                 barrier(epoch);
@@ -572,6 +580,7 @@ public final class MigrationEngine {
             crash.at(CrashPoint.CUTOVER_RECORDED);
             publish(run, Phase.CUTOVER, epoch);
             long frozen = elapsed(frozenAt).toMillis();
+            raiseFences(run, epoch, untagged(run, Phase.CUTOVER));
             run.report.cutover.freezeMillis = frozen;
             run.save();
             crash.at(CrashPoint.CUTOVER_PUBLISHED);
@@ -769,7 +778,7 @@ public final class MigrationEngine {
             long syncedBefore = run.reverse.rowsSynced();
             run.reverse.drain(SMALL_BACKLOG, Duration.ofMinutes(10));
             long epoch = currentEpoch() + 1;
-            raiseFences(run, run.fenced(), epoch);
+            raiseFences(run, epoch, untagged(run, Phase.ROLLING_BACK));
             run.reverse.drain(1, Duration.ofMinutes(10));
             run.report.rollback.rowsReplayedToOld += run.reverse.rowsSynced() - syncedBefore;
             checkOldHoldsEverything(run);
@@ -845,7 +854,7 @@ public final class MigrationEngine {
         long epoch = currentEpoch() + 1;
         publish(run, phase, epoch);
         crash.at(CrashPoint.published(phase));
-        raiseFences(run, run.fenced(), epoch);
+        raiseFences(run, epoch, untagged(run, phase));
         barrier(epoch);
         run.event(phase, "entered " + phase + " at epoch " + epoch);
     }
@@ -876,16 +885,17 @@ public final class MigrationEngine {
         if (phase == Phase.CUTOVER && published == Phase.READ_NEW) {
             // Crashed inside the freeze after recording the cutover: finish the freeze.
             long epoch = currentEpoch() + 1;
-            raiseFences(run, run.fenced(), epoch);
+            raiseFences(run, epoch, untaggedInFreeze());
             run.forward.drain(1, Duration.ofMinutes(10));
             Sequences.movePast(run.shards, run.pairs);
             publish(run, Phase.CUTOVER, epoch);
+            raiseFences(run, epoch, untagged(run, Phase.CUTOVER));
             barrier(epoch);
             return;
         }
         if (phase == Phase.ROLLING_BACK && published == Phase.CUTOVER) {
             long epoch = currentEpoch() + 1;
-            raiseFences(run, run.fenced(), epoch);
+            raiseFences(run, epoch, untagged(run, Phase.ROLLING_BACK));
             long syncedBefore = run.reverse.rowsSynced();
             run.reverse.drain(1, Duration.ofMinutes(10));
             run.report.rollback.rowsReplayedToOld += run.reverse.rowsSynced() - syncedBefore;
@@ -925,12 +935,32 @@ public final class MigrationEngine {
         });
     }
 
-    private void raiseFences(Run run, Collection<ShardId> shards, long epoch) throws SQLException {
-        for (ShardId shard : shards) {
+    /**
+     * Whether a shard's fences raised for {@code phase} let writers outside the routers through
+     * ({@link MigrationOptions#allowUntaggedWrites}): yes while the old shards are the truth (such
+     * writes are captured and replayed); from the cutover on, not on the old shards, whose moved
+     * rows cleanup deletes.
+     */
+    private Predicate<ShardId> untagged(Run run, Phase phase) {
+        if (options.allowUntaggedWrites() || phase.primary() == Phase.Side.OLD) {
+            return shard -> true;
+        }
+        Set<ShardId> sources = run.sources();
+        return shard -> !sources.contains(shard);
+    }
+
+    /** During the cutover freeze no shard lets them through: a writer that never pauses would keep it from draining. */
+    private Predicate<ShardId> untaggedInFreeze() {
+        return shard -> options.allowUntaggedWrites();
+    }
+
+    private void raiseFences(Run run, long epoch, Predicate<ShardId> untagged) throws SQLException {
+        for (ShardId shard : run.fenced()) {
+            boolean allow = untagged.test(shard);
             run.shards.with(shard, c -> {
                 ChangeCapture capture = run.shards.capture(shard, c);
                 for (TableSpec spec : run.shards.specs(shard, c).values()) {
-                    capture.raiseFence(c, spec, epoch, options.allowUntaggedWrites());
+                    capture.raiseFence(c, spec, epoch, allow);
                 }
                 return null;
             });

@@ -32,8 +32,12 @@ import java.util.Optional;
  * @param cleanupBatchRows rows deleted from an old shard per batch (each confirmed on the new one)
  * @param backupDir where cleanup writes the rows it deletes (one JSON-lines file per table and
  *     shard) before deleting them; empty: no backup
- * @param allowUntaggedWrites whether writers outside the router may write migrating tables once a
- *     fence is raised
+ * @param allowUntaggedWrites whether writers outside the routers (no map epoch on the session) may
+ *     write the migrating tables at every phase. By default (false) they may while the old shards are
+ *     the truth (their writes are captured and replayed), but not during the cutover freeze (they
+ *     would keep it from ever draining) nor on the old shards from the cutover on (cleanup deletes
+ *     those rows: the write would be lost for readers). True keeps them allowed throughout
+ *     (a cutover freeze may then not fit its budget, and cleanup stops on rows they changed)
  * @param catchUpBatch changelog entries read per page
  * @param catchUpWindow how long a transaction may stay open between logging a change and committing
  *     it and still be replayed: catch-up re-reads this much changelog history (see ChangelogCursor)
@@ -156,7 +160,7 @@ public record MigrationOptions(
         private Duration gracePeriod = Duration.ZERO;
         private int cleanupBatchRows = 1000;
         private Optional<Path> backupDir = Optional.empty();
-        private boolean allowUntaggedWrites = true;
+        private boolean allowUntaggedWrites = false;
         private int catchUpBatch = 2000;
         private Duration catchUpWindow = Duration.ofSeconds(5);
         private int verifyChunkRows = 5_000;
