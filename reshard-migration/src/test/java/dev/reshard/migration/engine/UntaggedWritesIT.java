@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.Test;
 
 /**
  * Writers that bypass the routers (a script, a job with its own connection string: no map epoch on
@@ -83,25 +82,6 @@ class UntaggedWritesIT {
             assertThat(c.integrity(w.to).intact())
                     .as(c.integrity(w.to).toString())
                     .isTrue();
-        }
-    }
-
-    /** The negative control of the test above: allowed through, the same writer keeps every freeze from draining. */
-    @Test
-    void allowed_anUntaggedWriterThatNeverPausesKeepsTheCutoverFromFinishing() throws Exception {
-        try (EngineCluster c = new EngineCluster(TestEngine.H2, 3)) {
-            UntaggedWriter w = new UntaggedWriter(c);
-            try {
-                assertThatThrownBy(() -> w.migrate(EngineCluster.fastOptions().toBuilder()
-                                .allowUntaggedWrites(true)
-                                .build()))
-                        .hasMessageContaining("did not fit its budget")
-                        .hasMessageContaining("Writers outside the routers may write during the freeze");
-            } finally {
-                w.stop();
-            }
-            assertThat(w.refused.get()).isZero();
-            assertThat(c.catalog.migration("m1").orElseThrow().phase()).isEqualTo(Phase.READ_NEW.name());
         }
     }
 
