@@ -844,6 +844,7 @@ public final class MigrationEngine {
     }
 
     private void advanceAlways(Run run, Phase from, Phase to) throws SQLException {
+        requireReachable(run, to);
         catalog.transition(run.id, from, to);
         crash.at(CrashPoint.recorded(to));
         enter(run, to);
@@ -882,6 +883,7 @@ public final class MigrationEngine {
                 phase,
                 "resuming: routing shows " + routing.map(Object::toString).orElse("nothing") + ", the record " + phase
                         + "; publishing " + phase + " again");
+        requireReachable(run, phase);
         if (phase == Phase.CUTOVER && published == Phase.READ_NEW) {
             // Crashed inside the freeze after recording the cutover: finish the freeze.
             long epoch = currentEpoch() + 1;
@@ -913,6 +915,19 @@ public final class MigrationEngine {
 
     private long currentEpoch() {
         return catalog.currentRouting().map(RoutingState::epoch).orElse(0L);
+    }
+
+    /**
+     * Before routers start writing the new shards (DUAL_WRITE mirrors, READ_NEW reads them): every
+     * live router must report each shard of the target map reachable, having seen that map (a router
+     * started mid-migration, or one with fixed DataSources, may not). Waits up to the barrier
+     * timeout, then stops the migration where it is, naming each router and shard.
+     */
+    private void requireReachable(Run run, Phase phase) {
+        if (phase == Phase.DUAL_WRITE || phase == Phase.READ_NEW) {
+            new Barrier(catalog, clock, barrierPoll)
+                    .awaitReachable(run.to.version(), run.to.shards(), options.barrierTimeout());
+        }
     }
 
     private void barrier(long epoch) {
