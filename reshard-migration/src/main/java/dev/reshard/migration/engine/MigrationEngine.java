@@ -543,19 +543,13 @@ public final class MigrationEngine {
                                         + " (options.allowUntaggedWrites: true): if they write without pause, no"
                                         + " freeze drains; let the fence refuse them (false, the default)"
                                 : "");
-                publish(run, Phase.READ_NEW, epoch);
-                raiseFences(run, epoch, untagged(run, Phase.READ_NEW));
-                run.report.cutover.lastAbortReason = why;
-                run.event(Phase.READ_NEW, why);
-                barrier(epoch);
+                release(run, epoch, why);
                 continue;
             }
             MigrationReport.Verification v = run.report.verification;
             recheck(run, v);
             if (!v.clean) {
-                publish(run, Phase.READ_NEW, epoch);
-                raiseFences(run, epoch, untagged(run, Phase.READ_NEW));
-                barrier(epoch);
+                release(run, epoch, null);
                 throw new ReshardException("cutover of " + run.id + " stopped: keys changed since verification still"
                         + " differ after repair; the migration stays in READ_NEW (dual-write). Resume to retry");
             }
@@ -565,11 +559,7 @@ public final class MigrationEngine {
                 String why = "cutover attempt " + attempt + " released: the freeze reached "
                         + elapsed(frozenAt).toMillis() + " ms before publishing (budget " + budget.toMillis()
                         + " ms); back to dual-write (READ_NEW)";
-                publish(run, Phase.READ_NEW, epoch);
-                raiseFences(run, epoch, untagged(run, Phase.READ_NEW));
-                run.report.cutover.lastAbortReason = why;
-                run.event(Phase.READ_NEW, why);
-                barrier(epoch);
+                release(run, epoch, why);
                 continue;
             }
             crash.at(CrashPoint.CUTOVER_FROZEN);
@@ -595,6 +585,21 @@ public final class MigrationEngine {
                 + options.cutoverBudget().toMillis() + " ms in " + options.cutoverAttempts() + " attempts ("
                 + run.report.cutover.lastAbortReason + "); the migration stays in READ_NEW (dual-write)."
                 + " Resume when the write rate is lower, or raise cutoverBudget");
+    }
+
+    /**
+     * Ends a cutover freeze without cutting over: READ_NEW again at the freeze's epoch, the fences
+     * let untagged writers through as in READ_NEW, and every router has seen it. {@code why}, when
+     * given, is the attempt's reason, saved and told.
+     */
+    private void release(Run run, long epoch, String why) throws SQLException {
+        publish(run, Phase.READ_NEW, epoch);
+        raiseFences(run, epoch, untagged(run, Phase.READ_NEW));
+        if (why != null) {
+            run.report.cutover.lastAbortReason = why;
+            run.event(Phase.READ_NEW, why);
+        }
+        barrier(epoch);
     }
 
     private boolean afterCutover(Run run) throws SQLException {

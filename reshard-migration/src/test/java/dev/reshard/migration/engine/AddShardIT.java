@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -131,31 +130,18 @@ class AddShardIT {
     void aRouterWithoutTheNewShardThatStartsMidMigration_stopsItBeforeReadNew_namingIt(TestEngine engine)
             throws Exception {
         try (EngineCluster c = new EngineCluster(engine, 3)) {
-            ShardMap from = c.publish(ShardMap.initial(VirtualShardMap.roundRobin(64, c.shards(2))));
-            c.load(from, 200, 1);
-            ShardMap to = c.publish(ShardMaps.balanceVirtualShards(from, c.shards(3)));
-            MigrationRequest request = new MigrationRequest("m1", from.version(), to.version(), EngineCluster.TABLES);
+            EngineCluster.Move move = c.twoToThree(200);
             MigrationOptions options = EngineCluster.fastOptions().toBuilder()
                     .barrierTimeout(Duration.ofSeconds(2))
                     .build();
             assertThat(c.engine(options.toBuilder().stopBefore(Phase.READ_NEW).build())
                             .owner("e1")
                             .build()
-                            .start(request)
+                            .start(move.request("m1"))
                             .phase())
                     .isEqualTo(Phase.VERIFY);
             long epoch = c.catalog.currentRouting().orElseThrow().epoch();
-            Map<ShardId, javax.sql.DataSource> twoShards = Map.of(
-                    c.shard(0), c.databases.get(c.shard(0)).dataSource(),
-                    c.shard(1), c.databases.get(c.shard(1)).dataSource());
-            try (Router late = Router.builder(c.catalog)
-                    .id("late")
-                    .shards(twoShards)
-                    .table(ShardedTable.of("users", "id", "id"))
-                    .table(ShardedTable.of("orders", "user_id", "id"))
-                    .pollInterval(Duration.ofMillis(50))
-                    .leaseTtl(Duration.ofSeconds(5))
-                    .build()) {
+            try (Router late = c.router("late", c.shards(2))) {
                 org.assertj.core.api.Assertions.assertThatThrownBy(
                                 () -> c.engine(options).owner("e2").build().resume("m1"))
                         .hasMessageContaining("router late@")
@@ -173,7 +159,7 @@ class AddShardIT {
             // That instance stopped (its registration ends with it): the migration goes on.
             assertThat(c.engine(options).owner("e3").build().resume("m1").phase())
                     .isEqualTo(Phase.DONE);
-            var report = c.integrity(to);
+            var report = c.integrity(move.to());
             assertThat(report.intact()).as(report.toString()).isTrue();
         }
     }

@@ -6,6 +6,8 @@ import dev.reshard.catalog.Catalog;
 import dev.reshard.catalog.Catalogs;
 import dev.reshard.core.ShardId;
 import dev.reshard.core.map.ShardMap;
+import dev.reshard.core.map.ShardMaps;
+import dev.reshard.core.strategy.VirtualShardMap;
 import dev.reshard.migration.workload.DemoSchema;
 import dev.reshard.migration.workload.IntegrityCheck;
 import dev.reshard.migration.workload.IntegrityReport;
@@ -20,6 +22,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,11 +117,32 @@ final class EngineCluster implements AutoCloseable {
         Writers.load(routerPools, map, ledger, users, ordersPerUser, 42);
     }
 
+    /** The most common move of these tests: 64 virtual shards on two shards, rebalanced onto three. */
+    record Move(ShardMap from, ShardMap to) {
+        MigrationRequest request(String id) {
+            return new MigrationRequest(id, from.version(), to.version(), TABLES);
+        }
+    }
+
+    /** Publishes {@link Move}'s two maps (needs three shards) with {@code users} users loaded on the first. */
+    Move twoToThree(int users) throws SQLException {
+        ShardMap from = publish(ShardMap.initial(VirtualShardMap.roundRobin(64, shards(2))));
+        load(from, users, 1);
+        return new Move(from, publish(ShardMaps.balanceVirtualShards(from, shards(3))));
+    }
+
     Router router(String id) {
+        return router(id, databases.keySet());
+    }
+
+    /** A router with fixed DataSources for {@code shards} only (as an application built with them). */
+    Router router(String id, Collection<ShardId> shards) {
         // Each router gets pools of its own: a router remembers the epoch it set on each pooled
         // connection, so two routers sharing a pool could write with each other's epoch.
         Map<ShardId, DataSource> own = new LinkedHashMap<>();
-        databases.forEach((shard, db) -> own.put(shard, pool(db, 4)));
+        for (ShardId shard : shards) {
+            own.put(shard, pool(databases.get(shard), 4));
+        }
         Router r = Router.builder(catalog)
                 .id(id)
                 .shards(own)

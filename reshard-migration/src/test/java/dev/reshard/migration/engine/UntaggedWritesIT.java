@@ -6,9 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.reshard.core.ShardId;
 import dev.reshard.core.map.ShardMap;
-import dev.reshard.core.map.ShardMaps;
 import dev.reshard.core.migration.Phase;
-import dev.reshard.core.strategy.VirtualShardMap;
 import dev.reshard.testkit.EachEngine;
 import dev.reshard.testkit.TestEngine;
 import java.sql.Connection;
@@ -102,9 +100,9 @@ class UntaggedWritesIT {
 
         UntaggedWriter(EngineCluster c) throws SQLException {
             this.c = c;
-            from = c.publish(ShardMap.initial(VirtualShardMap.roundRobin(64, c.shards(2))));
-            c.load(from, 200, 1);
-            to = c.publish(ShardMaps.balanceVirtualShards(from, c.shards(3)));
+            EngineCluster.Move move = c.twoToThree(200);
+            from = move.from();
+            to = move.to();
             ShardId source = from.shardFor(movingKey(from, to));
             long[] keys = LongStream.range(0, 200)
                     .filter(k ->
@@ -150,7 +148,7 @@ class UntaggedWritesIT {
                         }
                     })
                     .build()
-                    .start(new MigrationRequest("m1", from.version(), to.version(), EngineCluster.TABLES));
+                    .start(new EngineCluster.Move(from, to).request("m1"));
         }
 
         void stop() throws InterruptedException {
@@ -193,10 +191,10 @@ class UntaggedWritesIT {
 
     /** A migration stopped in CUTOVER (before the grace period), and a key it moved. */
     private static Moved cutOver(EngineCluster c, MigrationOptions options) throws SQLException {
-        ShardMap from = c.publish(ShardMap.initial(VirtualShardMap.roundRobin(64, c.shards(2))));
-        c.load(from, 200, 1);
-        ShardMap to = c.publish(ShardMaps.balanceVirtualShards(from, c.shards(3)));
-        MigrationRequest request = new MigrationRequest("m1", from.version(), to.version(), EngineCluster.TABLES);
+        EngineCluster.Move move = c.twoToThree(200);
+        ShardMap from = move.from();
+        ShardMap to = move.to();
+        MigrationRequest request = move.request("m1");
         MigrationOptions untilCutover =
                 options.toBuilder().stopBefore(Phase.CLEANUP).build();
         assertThat(c.engine(untilCutover).owner("first").build().start(request).phase())
