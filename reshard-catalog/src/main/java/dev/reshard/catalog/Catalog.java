@@ -27,6 +27,20 @@ public interface Catalog extends AutoCloseable {
 
     Optional<ShardConfig> shard(ShardId id);
 
+    /**
+     * Replaces the settings of a shard the catalog holds (URL, user, password reference,
+     * capacity); refuses an id it does not hold. That the new settings reach the same database is
+     * the caller's to check: the catalog cannot.
+     */
+    void updateShard(ShardConfig shard);
+
+    /**
+     * Removes a shard that nothing in use names: not the current map, not the maps of the current
+     * routing state, not the maps of a migration that has not ended. Refuses, removing nothing,
+     * naming what still names it.
+     */
+    void removeShard(ShardId id);
+
     // ------------------------------------------------------------ maps
 
     /** The highest published version, 0 when none is. */

@@ -168,6 +168,88 @@ final class JdbcCatalog implements Catalog {
     }
 
     @Override
+    public void updateShard(ShardConfig shard) {
+        tx("update shard " + shard.id(), c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE reshard_shards SET jdbc_url = ?, username = ?, password_ref = ?, capacity_bytes = ? WHERE id = ?")) {
+                ps.setString(1, shard.jdbcUrl());
+                ps.setString(2, shard.username());
+                ps.setString(3, shard.password().reference());
+                ps.setLong(4, shard.capacityBytes());
+                ps.setString(5, shard.id().value());
+                if (ps.executeUpdate() == 0) {
+                    throw unknownShard(shard.id());
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void removeShard(ShardId id) {
+        tx("remove shard " + id, c -> {
+            List<String> namedBy = new ArrayList<>();
+            for (Map.Entry<Long, String> use : mapsInUse(c).entrySet()) {
+                if (load(c, use.getKey()).shards().contains(id)) {
+                    namedBy.add("map v" + use.getKey() + " (" + use.getValue() + ")");
+                }
+            }
+            if (!namedBy.isEmpty()) {
+                throw InvalidInputException.of(
+                        "shard",
+                        id.value(),
+                        "is still named by " + String.join(", ", namedBy),
+                        "move its data off first (a map without it, migrated to DONE), then remove it");
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM reshard_shards WHERE id = ?")) {
+                ps.setString(1, id.value());
+                if (ps.executeUpdate() == 0) {
+                    throw unknownShard(id);
+                }
+            }
+            return null;
+        });
+        log.info("catalog: removed shard {}", id);
+    }
+
+    private static InvalidInputException unknownShard(ShardId id) {
+        return InvalidInputException.of(
+                "shard", id.value(), "is not in the catalog", "list the shards it holds with `reshard shards list`");
+    }
+
+    /** The map versions in use, each with why: the current one, the routing state's, unfinished migrations'. */
+    private static Map<Long, String> mapsInUse(Connection c) throws SQLException {
+        Map<Long, String> inUse = new LinkedHashMap<>();
+        long current = currentVersion(c);
+        if (current > 0) {
+            inUse.put(current, "the current map");
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT map_version, target_version FROM reshard_routing"
+                        + " WHERE epoch = (SELECT MAX(epoch) FROM reshard_routing)");
+                ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+                inUse.putIfAbsent(rs.getLong(1), "routers' map");
+                long target = rs.getLong(2);
+                if (!rs.wasNull()) {
+                    inUse.putIfAbsent(target, "routers' target map");
+                }
+            }
+        }
+        try (PreparedStatement ps =
+                        c.prepareStatement("SELECT id, from_version, to_version, phase FROM reshard_migrations");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                if (!Phase.valueOf(rs.getString(4)).isTerminal()) {
+                    String why = "migration " + rs.getString(1) + ", in " + rs.getString(4);
+                    inUse.putIfAbsent(rs.getLong(2), why);
+                    inUse.putIfAbsent(rs.getLong(3), why);
+                }
+            }
+        }
+        return inUse;
+    }
+
+    @Override
     public List<ShardConfig> shards() {
         return tx("list shards", c -> {
             List<ShardConfig> out = new ArrayList<>();

@@ -330,6 +330,39 @@ abstract class CatalogContract {
     }
 
     @Test
+    void shards_areUpdatedInPlace_andRemovedOnlyOnceNoMapInUseNamesThem() {
+        List<ShardId> ids = shards(3);
+        for (ShardId id : ids) {
+            catalog.addShard(new ShardConfig(id, "jdbc:h2:file:/data/" + id, "app", SecretRef.NONE, 1L << 30));
+        }
+        ShardConfig moved = new ShardConfig(
+                ids.get(1), "jdbc:h2:file:/data2/shard_1", "app2", SecretRef.parse("p", "env:P"), 2L << 30);
+        catalog.updateShard(moved);
+        assertThat(catalog.shard(ids.get(1))).contains(moved);
+        assertThatThrownBy(() ->
+                        catalog.updateShard(new ShardConfig(ShardId.of("shard_9"), "jdbc:h2:file:/x", null, null, 1)))
+                .hasMessageContaining("\"shard_9\" is not in the catalog");
+
+        ShardMap v1 = ShardMap.initial(VirtualShardMap.roundRobin(16, ids));
+        catalog.publish(v1, 0, null);
+        ShardMap v2 = v1.next(VirtualShardMap.roundRobin(16, ids.subList(0, 2)));
+        catalog.publish(v2, 1, null);
+        catalog.publishRouting(RoutingState.stable(1, 1));
+        catalog.createMigration("drain", 1, 2, Phase.PLANNED, null);
+        assertThatThrownBy(() -> catalog.removeShard(ids.get(2)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("is still named by map v1 (routers' map)");
+        catalog.publishRouting(RoutingState.stable(2, 2));
+        assertThatThrownBy(() -> catalog.removeShard(ids.get(2)))
+                .hasMessageContaining("map v1 (migration drain, in PLANNED)");
+        catalog.transition("drain", Phase.PLANNED, Phase.ROLLED_BACK);
+        assertThatThrownBy(() -> catalog.removeShard(ids.get(0))).hasMessageContaining("map v2 (the current map)");
+        catalog.removeShard(ids.get(2));
+        assertThat(catalog.shards()).extracting(ShardConfig::id).containsExactly(ids.get(0), ids.get(1));
+        assertThatThrownBy(() -> catalog.removeShard(ids.get(2))).hasMessageContaining("is not in the catalog");
+    }
+
+    @Test
     void routingEpochs_areCompareAndSet_andNameOnlyPublishedMaps() {
         ShardMap v1 = ShardMap.initial(VirtualShardMap.roundRobin(16, shards(2)));
         catalog.publish(v1, 0, null);
