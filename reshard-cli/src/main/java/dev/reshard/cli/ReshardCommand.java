@@ -2,6 +2,7 @@ package dev.reshard.cli;
 
 import dev.reshard.cli.demo.DemoCommand;
 import dev.reshard.cli.migrate.MigrateCommand;
+import dev.reshard.cli.migrate.ShardsCommand;
 import dev.reshard.cli.plan.PlanCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,7 +28,13 @@ import picocli.CommandLine.Spec;
         scope = ScopeType.INHERIT,
         versionProvider = VersionProvider.class,
         description = "Online shard rebalancing for sharded SQL databases.",
-        subcommands = {DemoCommand.class, MigrateCommand.class, PlanCommand.class, HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            MigrateCommand.class,
+            ShardsCommand.class,
+            PlanCommand.class,
+            HelpCommand.class
+        })
 public final class ReshardCommand implements Runnable {
     /** Exit code of a run that did what it was asked. */
     public static final int OK = 0;

@@ -65,6 +65,38 @@ final class Orchestrator implements AutoCloseable {
         }
     }
 
+    /**
+     * For the shard and map commands: the catalog only, no engine, no pools. With {@code vet}, the
+     * config's shards are checked first as {@code start} checks them (secrets, reachable, durable,
+     * each a database of its own); with {@code create}, an embedded catalog that does not exist
+     * yet is created.
+     */
+    static Orchestrator administering(MigrateConfig config, boolean vet, boolean create) {
+        if (vet) {
+            requireSecrets(config);
+        }
+        Opened opened = create && config.catalog() instanceof MigrateConfig.Embedded embedded
+                ? new Opened(Catalogs.embedded(embedded.dir()), null)
+                : openCatalog(config, !create);
+        try {
+            if (vet) {
+                sameDatabases(config, opened);
+            }
+            return new Orchestrator(opened.catalog(), opened.pool(), null, null);
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+    }
+
+    /** Which database {@code shard}'s settings reach, as its server says; a failure says the driver's cause. */
+    static DatabaseIdentity identify(ShardConfig shard) throws SQLException {
+        try (Connection c = DriverManager.getConnection(
+                shard.jdbcUrl(), shard.username(), shard.password().resolve())) {
+            return DatabaseIdentity.of(c);
+        }
+    }
+
     /** For {@code start}, {@code resume} and {@code rollback}: registers new shards, opens their pools. */
     static Orchestrator running(MigrateConfig config, Consumer<MigrationEvent> listener) {
         requireSecrets(config);
@@ -176,9 +208,8 @@ final class Orchestrator implements AutoCloseable {
                         "keep the catalog in a database of its own (catalog.path or catalog.url)"));
                 continue;
             }
-            try (Connection c = DriverManager.getConnection(
-                    shard.jdbcUrl(), shard.username(), shard.password().resolve())) {
-                DatabaseIdentity identity = DatabaseIdentity.of(c);
+            try {
+                DatabaseIdentity identity = identify(shard);
                 if (!identity.durable()) {
                     problems.add(InvalidInputException.of(
                             field,
@@ -334,7 +365,8 @@ final class Orchestrator implements AutoCloseable {
             }
             ShardConfig have = known.get();
             String field = "shards[" + i + "]";
-            String fix = "the catalog keeps one setting per shard id: change the config to the catalog's value";
+            String fix = "the catalog keeps one setting per shard id: change the config to the catalog's value, or"
+                    + " store the config's with `reshard shards update " + wanted.id() + "`";
             if (!wanted.jdbcUrl().equals(have.jdbcUrl())) {
                 conflicts.add(InvalidInputException.of(
                         field + ".url",

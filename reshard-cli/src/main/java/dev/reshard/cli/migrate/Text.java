@@ -84,4 +84,17 @@ public final class Text {
         String oneLine = text.replaceAll("\\s+", " ").strip();
         return oneLine.length() <= max ? oneLine : oneLine.substring(0, Math.max(0, max - 3)) + "...";
     }
+
+    /** Bytes in powers of 1024, as the config writes them: {@code 512B}, {@code 1.5GB}, {@code 80GB}. */
+    public static String bytes(long n) {
+        String[] units = {"B", "KB", "MB", "GB", "TB", "PB"};
+        double v = n;
+        int u = 0;
+        while (Math.abs(v) >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return (u == 0 || v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.1f", v))
+                + units[u];
+    }
 }
