@@ -154,7 +154,7 @@ public final class ShardMapCodec {
     }
 
     /** The stored text form of a tenant key: {@code l:42}, {@code s:acme}, {@code u:<uuid>}. */
-    static String tenantText(Key key) {
+    public static String tenantText(Key key) {
         if (key instanceof Key.LongKey k) {
             return "l:" + k.value();
         }
@@ -170,7 +170,7 @@ public final class ShardMapCodec {
         return "u:" + ((Key.UuidKey) key).value();
     }
 
-    static Key tenantKey(String text) {
+    public static Key tenantKey(String text) {
         String value = text.substring(2);
         return switch (text.charAt(0)) {
             case 'l' -> Key.of(Long.parseLong(value));

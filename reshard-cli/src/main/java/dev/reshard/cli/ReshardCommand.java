@@ -1,6 +1,7 @@
 package dev.reshard.cli;
 
 import dev.reshard.cli.demo.DemoCommand;
+import dev.reshard.cli.migrate.MapCommand;
 import dev.reshard.cli.migrate.MigrateCommand;
 import dev.reshard.cli.migrate.ShardsCommand;
 import dev.reshard.cli.plan.PlanCommand;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Spec;
             DemoCommand.class,
             MigrateCommand.class,
             ShardsCommand.class,
+            MapCommand.class,
             PlanCommand.class,
             HelpCommand.class
         })

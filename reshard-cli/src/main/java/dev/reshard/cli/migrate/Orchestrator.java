@@ -149,8 +149,8 @@ final class Orchestrator implements AutoCloseable {
                     "catalog.path",
                     embedded.dir().toString(),
                     "holds no Reshard catalog (no " + embedded.file().getFileName() + ")",
-                    "fix the path (relative paths start at the config file's directory), or publish the shard maps"
-                            + " into a catalog there first");
+                    "fix the path (relative paths start at the config file's directory), or create one there with"
+                            + " `reshard shards add`");
             return new Opened(Catalogs.embedded(embedded.dir()), null);
         }
         MigrateConfig.Jdbc jdbc = (MigrateConfig.Jdbc) config.catalog();
@@ -175,7 +175,7 @@ final class Orchestrator implements AutoCloseable {
                         "catalog.url",
                         JdbcUrls.mask(jdbc.url()),
                         "holds no Reshard catalog (no reshard_schema_history table in its current schema)",
-                        "fix catalog.url, or publish the shard maps into a catalog there first");
+                        "fix catalog.url, or create one there with `reshard shards add`");
             }
             return new Opened(Catalogs.open(pool, Clock.systemUTC()), pool);
         } catch (RuntimeException e) {
