@@ -7,8 +7,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code reshard migrate}: runs and inspects online migrations recorded in the catalog, configured
- * by one YAML file ({@link ConfigReader}). The shard maps are published beforehand (by the
- * application's {@code Catalog.publish}); a migration moves the rows from one published version to
+ * by one YAML file ({@link ConfigReader}). The shard maps are published beforehand ({@code reshard
+ * map}, or the application's {@code Catalog.publish}); a migration moves the rows from one published version to
  * another.
  */
 @Command(
