@@ -1,9 +1,11 @@
 package dev.reshard.cli;
 
 import dev.reshard.cli.demo.DemoCommand;
+import dev.reshard.cli.migrate.CheckCommand;
 import dev.reshard.cli.migrate.MapCommand;
 import dev.reshard.cli.migrate.MigrateCommand;
 import dev.reshard.cli.migrate.ShardsCommand;
+import dev.reshard.cli.migrate.StatsCommand;
 import dev.reshard.cli.plan.PlanCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,6 +36,8 @@ import picocli.CommandLine.Spec;
             MigrateCommand.class,
             ShardsCommand.class,
             MapCommand.class,
+            StatsCommand.class,
+            CheckCommand.class,
             PlanCommand.class,
             HelpCommand.class
         })
