@@ -98,8 +98,7 @@ public final class CheckCommand implements Callable<Integer> {
                 duration("--growth-window", window),
                 minSamples,
                 duration("--growth-min-span", minSpan));
-        MigrateConfig cfg = config.read();
-        cfg.warnings().forEach(w -> spec.commandLine().getErr().println("reshard: warning: " + w));
+        MigrateConfig cfg = config.read(spec);
         PrintWriter out = spec.commandLine().getOut();
         try (Orchestrator o = Orchestrator.administering(cfg, false, false)) {
             Catalog catalog = o.catalog();

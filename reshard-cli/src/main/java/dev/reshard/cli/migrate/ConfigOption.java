@@ -15,4 +15,11 @@ final class ConfigOption {
     MigrateConfig read() {
         return ConfigReader.read(file);
     }
+
+    /** {@link #read()}, with the config's warnings (e.g. a password file every user may read) on stderr. */
+    MigrateConfig read(picocli.CommandLine.Model.CommandSpec spec) {
+        MigrateConfig cfg = read();
+        cfg.warnings().forEach(w -> spec.commandLine().getErr().println("reshard: warning: " + w));
+        return cfg;
+    }
 }

@@ -23,9 +23,8 @@ final class Drive {
             ConfigOption config,
             String headline,
             BiFunction<MigrationEngine, MigrateConfig, MigrationStatus> work) {
-        MigrateConfig cfg = config.read();
+        MigrateConfig cfg = config.read(spec);
         PrintWriter out = spec.commandLine().getOut();
-        cfg.warnings().forEach(w -> spec.commandLine().getErr().println("reshard: warning: " + w));
         EventPrinter printer = new EventPrinter(out, Instant.now());
         try (Orchestrator o = Orchestrator.running(cfg, printer)) {
             out.println(headline + " (lease holder " + o.engine().owner() + ")");

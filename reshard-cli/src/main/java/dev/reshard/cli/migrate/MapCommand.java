@@ -96,8 +96,7 @@ public final class MapCommand implements Runnable {
 
     /** Reads the config and opens its catalog (which must exist), for {@code work}. */
     static int withCatalog(CommandSpec spec, ConfigOption config, CatalogWork work) {
-        MigrateConfig cfg = config.read();
-        cfg.warnings().forEach(w -> spec.commandLine().getErr().println("reshard: warning: " + w));
+        MigrateConfig cfg = config.read(spec);
         PrintWriter out = spec.commandLine().getOut();
         try (Orchestrator o = Orchestrator.administering(cfg, false, false)) {
             int exit = work.run(o.catalog(), out);

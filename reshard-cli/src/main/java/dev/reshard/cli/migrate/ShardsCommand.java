@@ -106,10 +106,6 @@ public final class ShardsCommand implements Runnable {
         return ShardId.of(id);
     }
 
-    private static void warn(CommandSpec spec, MigrateConfig cfg) {
-        cfg.warnings().forEach(w -> spec.commandLine().getErr().println("reshard: warning: " + w));
-    }
-
     @Command(
             name = "list",
             description = {
@@ -128,8 +124,7 @@ public final class ShardsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            MigrateConfig cfg = config.read();
-            warn(spec, cfg);
+            MigrateConfig cfg = config.read(spec);
             PrintWriter out = spec.commandLine().getOut();
             try (Orchestrator o = Orchestrator.administering(cfg, false, false)) {
                 Catalog catalog = o.catalog();
@@ -253,8 +248,7 @@ public final class ShardsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            MigrateConfig cfg = config.read();
-            warn(spec, cfg);
+            MigrateConfig cfg = config.read(spec);
             PrintWriter out = spec.commandLine().getOut();
             Map<ShardId, Integer> index = indexOf(cfg);
             List<InvalidInputException> problems = new ArrayList<>();
@@ -343,8 +337,7 @@ public final class ShardsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            MigrateConfig cfg = config.read();
-            warn(spec, cfg);
+            MigrateConfig cfg = config.read(spec);
             PrintWriter out = spec.commandLine().getOut();
             ShardId shard = shardId(id);
             Integer i = indexOf(cfg).get(shard);
@@ -448,8 +441,7 @@ public final class ShardsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            MigrateConfig cfg = config.read();
-            warn(spec, cfg);
+            MigrateConfig cfg = config.read(spec);
             PrintWriter out = spec.commandLine().getOut();
             try (Orchestrator o = Orchestrator.administering(cfg, false, false)) {
                 o.catalog().removeShard(shardId(id));

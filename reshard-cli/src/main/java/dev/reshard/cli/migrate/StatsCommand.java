@@ -85,8 +85,7 @@ public final class StatsCommand implements Runnable {
                     rounds,
                     rounds != null && rounds >= 1 ? "needs --every" : "is not a positive number",
                     "use e.g. --every 5m --rounds 12");
-            MigrateConfig cfg = config.read();
-            cfg.warnings().forEach(w -> spec.commandLine().getErr().println("reshard: warning: " + w));
+            MigrateConfig cfg = config.read(spec);
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             List<String> tables = cfg.tables().stream().map(MigratedTable::name).toList();

@@ -32,9 +32,8 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        MigrateConfig cfg = config.read();
+        MigrateConfig cfg = config.read(spec);
         PrintWriter out = spec.commandLine().getOut();
-        cfg.warnings().forEach(w -> spec.commandLine().getErr().println("reshard: warning: " + w));
         try (Orchestrator o = Orchestrator.reading(cfg)) {
             if (id != null) {
                 var status = o.engine().status(id);
