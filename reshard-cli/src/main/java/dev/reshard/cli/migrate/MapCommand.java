@@ -451,14 +451,19 @@ public final class MapCommand implements Runnable {
             ShardId target = ShardId.of(to);
             return withCatalog(spec, how.config, (catalog, out) -> {
                 ShardMap base = current(catalog);
-                int count = base.strategy() instanceof VirtualShardMap v ? v.virtualShardCount() : 0;
+                if (!(base.strategy() instanceof VirtualShardMap vmap)) {
+                    ShardMaps.moveVirtualShards(base, Map.of()); // refuses, naming the map's strategy
+                    throw new IllegalStateException(
+                            "moveVirtualShards accepted a " + base.strategy().kind() + " map");
+                }
+                int count = vmap.virtualShardCount();
                 Map<Integer, ShardId> moves = new LinkedHashMap<>();
                 for (String spec : vshards) {
                     int dash = spec.indexOf('-', 1);
                     long first = number("VSHARD", dash < 0 ? spec : spec.substring(0, dash));
                     long last = dash < 0 ? first : number("VSHARD", spec.substring(dash + 1));
                     InvalidInputException.require(
-                            first >= 0 && first <= last && last < Math.max(count, 1),
+                            first >= 0 && first <= last && last < count,
                             "VSHARD",
                             spec,
                             "is not a virtual shard of map v" + base.version(),
@@ -508,16 +513,16 @@ public final class MapCommand implements Runnable {
             for (String t : tenants) {
                 moves.put(tenantKey(keyType, t), target);
             }
-            return withCatalog(
-                    spec,
-                    how.config,
-                    (catalog, out) -> publish(
-                            catalog,
-                            out,
-                            current(catalog),
-                            ShardMaps.moveTenants(current(catalog), moves),
-                            how,
-                            "move-tenants " + moves.size() + " to " + to));
+            return withCatalog(spec, how.config, (catalog, out) -> {
+                ShardMap base = current(catalog);
+                return publish(
+                        catalog,
+                        out,
+                        base,
+                        ShardMaps.moveTenants(base, moves),
+                        how,
+                        "move-tenants " + moves.size() + " to " + to);
+            });
         }
 
         static Key tenantKey(String type, String text) {
@@ -557,16 +562,16 @@ public final class MapCommand implements Runnable {
         @Override
         public Integer call() {
             long key = number("AT", at);
-            return withCatalog(
-                    spec,
-                    how.config,
-                    (catalog, out) -> publish(
-                            catalog,
-                            out,
-                            current(catalog),
-                            ShardMaps.splitRange(current(catalog), key, ShardId.of(to)),
-                            how,
-                            "split-range " + key + " to " + to));
+            return withCatalog(spec, how.config, (catalog, out) -> {
+                ShardMap base = current(catalog);
+                return publish(
+                        catalog,
+                        out,
+                        base,
+                        ShardMaps.splitRange(base, key, ShardId.of(to)),
+                        how,
+                        "split-range " + key + " to " + to);
+            });
         }
     }
 

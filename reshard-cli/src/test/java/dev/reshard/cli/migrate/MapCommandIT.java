@@ -154,6 +154,9 @@ class MapCommandIT {
         CliRun bad = run("map", "split-range", "ten", "--to", "shard_1");
         assertThat(bad.exit()).isEqualTo(ReshardCommand.BAD_INPUT);
         assertThat(bad.err()).contains("AT: \"ten\" is not a whole number");
+        CliRun notVirtual = run("map", "move-vshards", "0-999999999", "--to", "shard_1");
+        assertThat(notVirtual.exit()).isEqualTo(ReshardCommand.BAD_INPUT);
+        assertThat(notVirtual.err()).contains("\"move virtual shards\" does not apply to a");
         CliRun wrong = run("map", "move-tenants", "42", "--to", "shard_1");
         assertThat(wrong.exit()).isEqualTo(ReshardCommand.BAD_INPUT);
         assertThat(wrong.err()).contains("does not apply to a");
