@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -364,35 +363,13 @@ final class Orchestrator implements AutoCloseable {
                 continue;
             }
             ShardConfig have = known.get();
-            String field = "shards[" + i + "]";
             String fix = "the catalog keeps one setting per shard id: change the config to the catalog's value, or"
                     + " store the config's with `reshard shards update " + wanted.id() + "`";
-            if (!wanted.jdbcUrl().equals(have.jdbcUrl())) {
+            for (String field : ShardsCommand.differences(wanted, have)) {
                 conflicts.add(InvalidInputException.of(
-                        field + ".url",
-                        wanted.jdbcUrl(),
-                        "differs from the catalog's \"" + have.jdbcUrl() + "\" for " + wanted.id(),
-                        fix));
-            }
-            if (!Objects.equals(wanted.username(), have.username())) {
-                conflicts.add(InvalidInputException.of(
-                        field + ".user",
-                        String.valueOf(wanted.username()),
-                        "differs from the catalog's \"" + have.username() + "\" for " + wanted.id(),
-                        fix));
-            }
-            if (!wanted.password().equals(have.password())) {
-                conflicts.add(InvalidInputException.of(
-                        field + ".password",
-                        wanted.password().toString(),
-                        "differs from the catalog's reference " + have.password() + " for " + wanted.id(),
-                        fix));
-            }
-            if (wanted.capacityBytes() != have.capacityBytes()) {
-                conflicts.add(InvalidInputException.of(
-                        field + ".capacity",
-                        wanted.capacityBytes(),
-                        "differs from the catalog's " + have.capacityBytes() + " bytes for " + wanted.id(),
+                        "shards[" + i + "]." + field,
+                        ShardsCommand.value(wanted, field),
+                        "differs from the catalog's " + ShardsCommand.value(have, field) + " for " + wanted.id(),
                         fix));
             }
         }

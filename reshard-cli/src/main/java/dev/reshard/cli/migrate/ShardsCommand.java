@@ -83,7 +83,8 @@ public final class ShardsCommand implements Runnable {
         return fields;
     }
 
-    private static String value(ShardConfig s, String field) {
+    /** A field's setting as shown to the operator: the URL masked, the capacity in units, the password as its reference. */
+    static String value(ShardConfig s, String field) {
         return switch (field) {
             case "url" -> JdbcUrls.mask(s.jdbcUrl());
             case "user" -> String.valueOf(s.username());

@@ -148,7 +148,7 @@ class MigrateCommandIT {
         CliRun run = CliRun.of("migrate", "start", "-c", config.toString(), "--id", "m1", "--from", "1", "--to", "2");
 
         assertThat(run.exit()).isEqualTo(ReshardCommand.BAD_INPUT);
-        assertThat(run.err()).contains("shards[0].capacity: 1073741824 differs from the catalog's 5368709120");
+        assertThat(run.err()).contains("shards[0].capacity: \"1GB\" differs from the catalog's 5GB for shard_0");
         try (Catalog catalog = Catalogs.embedded(dir.resolve("catalog"))) {
             assertThat(catalog.shards()).hasSize(1);
             assertThat(catalog.migrations()).isEmpty();
