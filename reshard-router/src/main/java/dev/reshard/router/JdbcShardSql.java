@@ -11,6 +11,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,6 +43,15 @@ final class JdbcShardSql implements ShardSql {
 
     @Override
     public void tagSession(Connection c, String routerId, Duration idleInTransactionTimeout) throws SQLException {
+        if (engine == Engine.MARIADB) {
+            // No application name to find the session by; the server ends an idle transaction
+            // itself (and the connection with it). It counts whole seconds.
+            long seconds = Math.max(1, (idleInTransactionTimeout.toMillis() + 999) / 1000);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET SESSION idle_transaction_timeout = " + seconds);
+            }
+            return;
+        }
         if (engine != Engine.POSTGRESQL) {
             return;
         }

@@ -63,31 +63,50 @@ public final class RouterSessions {
     /**
      * Ends, on every shard of {@code shards}, the sessions of every registered router whose lease
      * has lapsed in the catalog; returns the number ended per router id (routers with none left
-     * out). Call it before raising a fence, and when a fence raise timed out waiting for locks.
+     * out). One statement per PostgreSQL shard. Call it before raising a fence, and when a fence
+     * raise timed out waiting for locks.
      */
     public static Map<String, Integer> endLapsed(Catalog catalog, Map<ShardId, DataSource> shards) throws SQLException {
         Instant now = catalog.now();
-        Map<String, Integer> out = new LinkedHashMap<>();
+        Map<String, RouterRegistration> byName = new LinkedHashMap<>();
         for (RouterRegistration r : catalog.routers()) {
-            if (r.isLive(now)) {
-                continue;
+            if (!r.isLive(now)) {
+                byName.put(applicationName(r.id()), r);
             }
-            int n = 0;
-            for (Map.Entry<ShardId, DataSource> shard : shards.entrySet()) {
-                int ended = end(shard.getValue(), r.id());
-                if (ended > 0) {
-                    log.warn(
-                            "ended {} session(s) of router {}@{} on {}: its lease lapsed at {}",
-                            ended,
-                            r.id(),
-                            r.host(),
-                            shard.getKey(),
-                            r.leaseExpiresAt());
+        }
+        Map<String, Integer> out = new LinkedHashMap<>();
+        if (byName.isEmpty()) {
+            return out;
+        }
+        for (Map.Entry<ShardId, DataSource> shard : shards.entrySet()) {
+            try (Connection c = shard.getValue().getConnection()) {
+                if (Engine.detect(c) != Engine.POSTGRESQL) {
+                    continue;
                 }
-                n += ended;
-            }
-            if (n > 0) {
-                out.put(r.id(), n);
+                try (PreparedStatement ps = c.prepareStatement("SELECT application_name,"
+                        + " count(*) FILTER (WHERE pg_catalog.pg_terminate_backend(pid))"
+                        + " FROM pg_catalog.pg_stat_activity"
+                        + " WHERE application_name = ANY (?) AND pid <> pg_catalog.pg_backend_pid()"
+                        + " GROUP BY application_name")) {
+                    ps.setArray(1, c.createArrayOf("text", byName.keySet().toArray()));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            RouterRegistration r = byName.get(rs.getString(1));
+                            int ended = rs.getInt(2);
+                            if (r == null || ended == 0) {
+                                continue;
+                            }
+                            log.warn(
+                                    "ended {} session(s) of router {}@{} on {}: its lease lapsed at {}",
+                                    ended,
+                                    r.id(),
+                                    r.host(),
+                                    shard.getKey(),
+                                    r.leaseExpiresAt());
+                            out.merge(r.id(), ended, Integer::sum);
+                        }
+                    }
+                }
             }
         }
         return out;

@@ -20,7 +20,8 @@ interface ShardSql {
 
     /**
      * Names the session after the router and bounds how long it may sit idle inside a transaction
-     * (PostgreSQL: application_name and idle_in_transaction_session_timeout; a no-op elsewhere).
+     * (PostgreSQL: application_name and idle_in_transaction_session_timeout; MariaDB:
+     * idle_transaction_timeout, in whole seconds; a no-op on H2).
      * Once per physical connection, in auto-commit mode.
      */
     void tagSession(Connection c, String routerId, java.time.Duration idleInTransactionTimeout) throws SQLException;

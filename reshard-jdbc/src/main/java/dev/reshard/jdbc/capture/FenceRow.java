@@ -15,9 +15,16 @@ final class FenceRow {
 
     static void write(Connection connection, String fenceTable, String table, long epoch, boolean allowUntagged)
             throws SQLException {
+        write(connection, fenceTable, table, epoch, allowUntagged, "");
+    }
+
+    /** {@code lockWait} follows {@code FOR UPDATE}: MariaDB's {@code " WAIT n"} bounds the lock wait. */
+    static void write(
+            Connection connection, String fenceTable, String table, long epoch, boolean allowUntagged, String lockWait)
+            throws SQLException {
         boolean exists;
-        try (PreparedStatement select =
-                connection.prepareStatement("SELECT epoch FROM " + fenceTable + " WHERE table_name = ? FOR UPDATE")) {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT epoch FROM " + fenceTable + " WHERE table_name = ? FOR UPDATE" + lockWait)) {
             select.setString(1, table);
             try (ResultSet rows = select.executeQuery()) {
                 exists = rows.next();

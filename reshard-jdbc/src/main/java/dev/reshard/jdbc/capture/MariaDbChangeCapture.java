@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -279,10 +280,46 @@ final class MariaDbChangeCapture implements ChangeCapture {
             throws SQLException {
         Fence.requireEpoch(epoch);
         String fence = qualified(schemaOf(connection, table), CaptureNames.FENCE);
-        OwnTransaction.run(connection, () -> {
-            FenceRow.write(connection, fence, table.table().name(), epoch, allowUntagged);
-            return null;
-        });
+        String name = table.table().name();
+        FenceWait.retry(
+                name,
+                epoch,
+                FENCE_ATTEMPTS,
+                FENCE_LOCK_WAIT_S * 1000L,
+                () -> OwnTransaction.run(connection, () -> {
+                    FenceRow.write(connection, fence, name, epoch, allowUntagged, " WAIT " + FENCE_LOCK_WAIT_S);
+                    return null;
+                }),
+                () -> openTransactions(connection));
+    }
+
+    /** How long one attempt of raiseFence waits for the fence row's lock (MariaDB counts whole seconds). */
+    static final int FENCE_LOCK_WAIT_S = 1;
+    /** Attempts of raiseFence before it gives up, naming the open transactions. */
+    static final int FENCE_ATTEMPTS = 10;
+
+    /**
+     * The other sessions with an open InnoDB transaction, oldest first, for an error message
+     * (InnoDB does not say who holds a record lock nobody waits for; without the PROCESS privilege
+     * only the caller's own sessions show).
+     */
+    private static String openTransactions(Connection connection) {
+        String sql = "SELECT p.ID, p.USER, p.HOST, p.COMMAND, TIMESTAMPDIFF(SECOND, t.trx_started, NOW())"
+                + " FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p"
+                + " ON p.ID = t.trx_mysql_thread_id WHERE t.trx_mysql_thread_id <> CONNECTION_ID()"
+                + " ORDER BY t.trx_started LIMIT 20";
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
+            List<String> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add("connection " + rs.getLong(1) + " (" + rs.getString(2) + "@" + rs.getString(3) + ", "
+                        + rs.getString(4) + ", in its transaction for " + rs.getLong(5) + " s; KILL "
+                        + rs.getLong(1) + " ends it)");
+            }
+            return out.isEmpty() ? "no other open transaction any more" : String.join(", ", out);
+        } catch (SQLException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     @Override

@@ -12,7 +12,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * PostgreSQL (13 or newer) change capture: one PL/pgSQL trigger function per table.
@@ -253,14 +252,7 @@ final class PostgresChangeCapture implements ChangeCapture {
     /** Attempts of raiseFence before it gives up, naming the sessions it waited for. */
     static final int FENCE_ATTEMPTS = 20;
 
-    /*
-     * A raise waits for the writes in flight (their shared advisory lock), and while it waits every
-     * new writer queues behind it. A session that holds the shared lock and never finishes (an
-     * application instance frozen inside a transaction) would so stall every writer of the table
-     * for as long as it stays frozen. So each attempt waits at most FENCE_LOCK_TIMEOUT_MS
-     * (lock_timeout, for this transaction only), then gives up the queue, lets the writers pass,
-     * and tries again, FENCE_ATTEMPTS times; the final error names the sessions holding the lock.
-     */
+    /** A raise's lock wait is bounded and retried: see {@link FenceWait}. */
     @Override
     public void raiseFence(Connection connection, TableSpec table, long epoch, boolean allowUntagged)
             throws SQLException {
@@ -269,28 +261,13 @@ final class PostgresChangeCapture implements ChangeCapture {
         String fence = qualified(schema, CaptureNames.FENCE);
         String name = table.table().name();
         int key = lockKey(schema, name);
-        for (int attempt = 1; ; attempt++) {
-            try {
-                raiseFenceOnce(connection, fence, name, key, epoch, allowUntagged);
-                return;
-            } catch (SQLException e) {
-                if (!"55P03".equals(e.getSQLState())) {
-                    throw e;
-                }
-                if (attempt >= FENCE_ATTEMPTS) {
-                    throw new SQLException(
-                            "reshard: raising the fence of table " + name + " to epoch " + epoch + " waited "
-                                    + attempt + " times " + FENCE_LOCK_TIMEOUT_MS + " ms for the captured writes in"
-                                    + " flight, which did not finish; holding the table's lock: "
-                                    + lockHolders(connection, key)
-                                    + "; end those sessions (those of a router whose lease lapsed can be ended)"
-                                    + " or let their transactions finish, then retry",
-                            "55P03",
-                            e);
-                }
-                LockSupport.parkNanos(Math.min(attempt, 10) * 20_000_000L);
-            }
-        }
+        FenceWait.retry(
+                name,
+                epoch,
+                FENCE_ATTEMPTS,
+                FENCE_LOCK_TIMEOUT_MS,
+                () -> raiseFenceOnce(connection, fence, name, key, epoch, allowUntagged),
+                () -> lockHolders(connection, key));
     }
 
     private static void raiseFenceOnce(

@@ -975,16 +975,7 @@ public final class MigrationEngine {
     }
 
     private void raiseFences(Run run, long epoch, Predicate<ShardId> untagged) throws SQLException {
-        for (ShardId shard : run.fenced()) {
-            boolean allow = untagged.test(shard);
-            run.shards.with(shard, c -> {
-                ChangeCapture capture = run.shards.capture(shard, c);
-                for (TableSpec spec : run.shards.specs(shard, c).values()) {
-                    capture.raiseFence(c, spec, epoch, allow);
-                }
-                return null;
-            });
-        }
+        FenceRaise.raise(catalog, run.shards, run.fenced(), epoch, untagged, message -> run.event(phase(run), message));
     }
 
     private void catchUp(Run run, Duration budget) throws SQLException {
