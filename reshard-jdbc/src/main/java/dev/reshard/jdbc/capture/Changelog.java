@@ -32,6 +32,13 @@ final class Changelog {
         }
     }
 
+    /** The entries {@code sql} selects: id, table_name, pk, op, tx_id, in changelog order. */
+    static List<ChangeEntry> of(Connection connection, String sql) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            return read(statement);
+        }
+    }
+
     static List<ChangeEntry> after(Connection connection, long lastId, int limit) throws SQLException {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);

@@ -86,6 +86,11 @@ final class PostgresChangeCapture implements ChangeCapture {
                         + "table_name varchar(128) PRIMARY KEY,"
                         + " epoch bigint NOT NULL,"
                         + " allow_untagged boolean NOT NULL)");
+                // Routers read the fence and their own transaction's changes with no grant on
+                // Reshard's tables: the fence says nothing secret, and the changelog is read
+                // through a definer's-rights function that returns the caller's transaction only.
+                statement.execute("GRANT SELECT ON " + qualified(schema, CaptureNames.FENCE) + " TO PUBLIC");
+                statement.execute(ownChangesFunction(schema));
                 statement.execute(triggerFunction(schema, table));
                 statement.execute(
                         "DROP TRIGGER IF EXISTS " + SQL.quote(triggerName(table)) + " ON " + SQL.quote(table.table()));
@@ -101,6 +106,18 @@ final class PostgresChangeCapture implements ChangeCapture {
             }
             return null;
         });
+    }
+
+    /** The set-returning function routers read their open transaction's changelog entries with. */
+    static final String OWN_CHANGES = "reshard_changes_of_current_transaction";
+
+    private static String ownChangesFunction(String schema) {
+        return "CREATE OR REPLACE FUNCTION " + qualified(schema, OWN_CHANGES) + "()"
+                + " RETURNS TABLE (id bigint, table_name varchar, pk text, op char(1), tx_id bigint)"
+                + " LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $reshard$"
+                + " SELECT c.id, c.table_name, c.pk, c.op, c.tx_id FROM " + qualified(schema, CaptureNames.CHANGELOG)
+                + " c WHERE c.tx_id = pg_catalog.pg_current_xact_id_if_assigned()::text::bigint ORDER BY c.id"
+                + " $reshard$";
     }
 
     private String triggerFunction(String schema, TableSpec table) {
@@ -356,7 +373,7 @@ final class PostgresChangeCapture implements ChangeCapture {
 
     @Override
     public List<ChangeEntry> changesOfCurrentTransaction(Connection connection) throws SQLException {
-        return Changelog.ofCurrentTransaction(connection, "pg_catalog.pg_current_xact_id_if_assigned()::text::bigint");
+        return Changelog.of(connection, "SELECT id, table_name, pk, op, tx_id FROM " + OWN_CHANGES + "()");
     }
 
     @Override

@@ -99,6 +99,7 @@ public final class MigrationEngine {
     private final Map<ShardId, DataSource> dataSources;
     private final String owner;
     private final MigrationOptions options;
+    private final boolean allowNonDurableShards;
     private final CrashPoints crash;
     private final Consumer<MigrationEvent> listener;
     private final Clock clock;
@@ -115,6 +116,7 @@ public final class MigrationEngine {
         this.clock = b.clock;
         this.barrierPoll = b.barrierPoll;
         this.trimStep = b.trimStep;
+        this.allowNonDurableShards = b.allowNonDurableShards;
     }
 
     public static Builder builder(Catalog catalog) {
@@ -129,13 +131,15 @@ public final class MigrationEngine {
 
     /** The reasons {@code request} cannot start; empty when it can. Reads only. */
     public List<InvalidInputException> preflight(MigrationRequest request) {
-        return new Preflight(catalog, dataSources, options).check(request, new MigrationReport());
+        return new Preflight(catalog, dataSources, options, allowNonDurableShards)
+                .check(request, new MigrationReport());
     }
 
     /** Checks, records and runs a migration to its end (or to options.stopBefore). */
     public MigrationStatus start(MigrationRequest request) {
         MigrationReport report = new MigrationReport();
-        List<InvalidInputException> refusals = new Preflight(catalog, dataSources, options).check(request, report);
+        List<InvalidInputException> refusals =
+                new Preflight(catalog, dataSources, options, allowNonDurableShards).check(request, report);
         if (!refusals.isEmpty()) {
             throw new MigrationRefusedException("migration " + request.id(), refusals);
         }
@@ -1216,6 +1220,7 @@ public final class MigrationEngine {
         private Clock clock = Clock.systemUTC();
         private Duration barrierPoll = Duration.ofMillis(50);
         private long trimStep = TRIM_STEP;
+        private boolean allowNonDurableShards;
 
         private Builder(Catalog catalog) {
             this.catalog = catalog;
@@ -1255,6 +1260,15 @@ public final class MigrationEngine {
 
         public Builder clock(Clock clock) {
             this.clock = clock;
+            return this;
+        }
+
+        /**
+         * Lets a migration move rows into or out of an in-memory database (default: refused by
+         * pre-flight, as what is copied there vanishes with the process). For tests only.
+         */
+        public Builder allowNonDurableShards(boolean allow) {
+            this.allowNonDurableShards = allow;
             return this;
         }
 

@@ -52,11 +52,14 @@ final class Preflight {
     private final Catalog catalog;
     private final Map<ShardId, DataSource> dataSources;
     private final MigrationOptions options;
+    private final boolean allowNonDurable;
 
-    Preflight(Catalog catalog, Map<ShardId, DataSource> dataSources, MigrationOptions options) {
+    Preflight(
+            Catalog catalog, Map<ShardId, DataSource> dataSources, MigrationOptions options, boolean allowNonDurable) {
         this.catalog = catalog;
         this.dataSources = dataSources;
         this.options = options;
+        this.allowNonDurable = allowNonDurable;
     }
 
     /** Every reason {@code request} cannot start; fills the estimates of {@code report} when it can. */
@@ -171,7 +174,7 @@ final class Preflight {
         if (reachable.size() < involved.size()) {
             return out;
         }
-        sameDatabases(reachable, out);
+        sameDatabases(reachable, allowNonDurable, out);
         if (!out.isEmpty()) {
             return out;
         }
@@ -199,9 +202,11 @@ final class Preflight {
 
     /**
      * Two shard ids whose connections reach one database (as the server reports it) would copy rows
-     * onto themselves, and cleanup would delete them from the only place they are.
+     * onto themselves, and cleanup would delete them from the only place they are. An in-memory
+     * shard loses what is copied there when its process ends, after cleanup deleted the originals.
      */
-    private static void sameDatabases(Map<ShardId, DataSource> reachable, List<InvalidInputException> out) {
+    private static void sameDatabases(
+            Map<ShardId, DataSource> reachable, boolean allowNonDurable, List<InvalidInputException> out) {
         Map<ShardId, DatabaseIdentity> seen = new LinkedHashMap<>();
         for (Map.Entry<ShardId, DataSource> e : reachable.entrySet()) {
             DatabaseIdentity identity;
@@ -214,6 +219,14 @@ final class Preflight {
                         "cannot say which database it is: " + ex.getMessage(),
                         "check its connection settings"));
                 continue;
+            }
+            if (!identity.durable() && !allowNonDurable) {
+                out.add(InvalidInputException.of(
+                        "shards[" + e.getKey() + "]",
+                        e.getKey(),
+                        "is an in-memory database (" + identity.describe()
+                                + "): what is moved there vanishes when its process ends",
+                        "give " + e.getKey() + " a durable database (a file or a server)"));
             }
             for (Map.Entry<ShardId, DatabaseIdentity> other : seen.entrySet()) {
                 if (other.getValue().sameAs(identity)) {

@@ -86,6 +86,7 @@ class BadInputIT {
             MigrationEngine e = MigrationEngine.builder(c.catalog)
                     .shards(pools)
                     .options(EngineCluster.fastOptions())
+                    .allowNonDurableShards(true)
                     .build();
 
             assertThatThrownBy(() ->
@@ -94,6 +95,31 @@ class BadInputIT {
                     .hasMessageContaining("shards[shard_2]")
                     .hasMessageContaining("is the same database as shard_0");
             assertThat(c.catalog.migrations()).isEmpty();
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void inMemoryShards_areRefusedUnlessAllowed_andNothingIsWritten() throws Exception {
+        try (EngineCluster c = new EngineCluster(TestEngine.H2, 3)) {
+            ShardMap from = c.publish(ShardMap.initial(VirtualShardMap.roundRobin(64, c.shards(2))));
+            c.load(from, 200, 1);
+            ShardMap to = c.publish(ShardMaps.balanceVirtualShards(from, c.shards(3)));
+            MigrationEngine e = MigrationEngine.builder(c.catalog)
+                    .shards(c.enginePools)
+                    .options(EngineCluster.fastOptions())
+                    .build();
+
+            assertThatThrownBy(() ->
+                            e.start(new MigrationRequest("mem", from.version(), to.version(), EngineCluster.TABLES)))
+                    .isInstanceOf(MigrationRefusedException.class)
+                    .hasMessageContaining("shards[shard_2]")
+                    .hasMessageContaining("is an in-memory database")
+                    .hasMessageContaining("give shard_2 a durable database");
+            assertThat(c.catalog.migrations()).isEmpty();
+            try (Connection conn = c.routerPools.get(c.shard(0)).getConnection()) {
+                TableSpec users = dev.reshard.jdbc.Dialect.of(conn).tableSpec(conn, "users", "id");
+                assertThat(ChangeCapture.of(conn).isInstalled(conn, users)).isFalse();
+            }
         }
     }
 

@@ -47,6 +47,7 @@ class ChangelogTrimIT {
             MigrationStatus done = MigrationEngine.builder(c.catalog)
                     .shards(counting)
                     .options(EngineCluster.fastOptions())
+                    .allowNonDurableShards(true)
                     .trimStep(STEP)
                     .build()
                     .resume(request.id());

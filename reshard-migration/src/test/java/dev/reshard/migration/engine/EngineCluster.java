@@ -156,7 +156,10 @@ final class EngineCluster implements AutoCloseable {
     }
 
     MigrationEngine.Builder engine(MigrationOptions options) {
-        return MigrationEngine.builder(catalog).shards(enginePools).options(options);
+        return MigrationEngine.builder(catalog)
+                .shards(enginePools)
+                .options(options)
+                .allowNonDurableShards(true);
     }
 
     static MigrationOptions fastOptions() {
