@@ -49,7 +49,7 @@ public final class ClientMain {
         long seed = args.getLong("seed", 1);
         int rows = args.getInt("rows", 3000);
         int hotCount = args.getInt("hot", 40);
-        long pace = args.getLong("pace-ms", 10);
+        long pace = args.getLong("pace-ms", 5);
         List<AutoCloseable> closing = new ArrayList<>();
         Topology.OpenCatalog open = topology.openCatalog();
         Catalog catalog = open.catalog();

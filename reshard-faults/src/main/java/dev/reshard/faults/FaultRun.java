@@ -238,7 +238,7 @@ public final class FaultRun {
 
         static Plan of(long seed, int clients, boolean alwaysFreeze) {
             Random r = new Random(seed);
-            boolean freeze = alwaysFreeze || r.nextInt(100) < 60;
+            boolean freeze = r.nextInt(100) < 60 || alwaysFreeze; // always draws: one seed, one plan
             int freezeClient = freeze ? 0 : -1;
             long freezeAt = 300 + r.nextInt(4000);
             long freezeFor = 2500 + r.nextInt(4500);
