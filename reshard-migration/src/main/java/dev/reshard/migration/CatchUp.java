@@ -71,12 +71,31 @@ public final class CatchUp {
         SyncFromSource.Outcome total = new SyncFromSource.Outcome(0, 0, 0);
         for (Map.Entry<String, Set<List<Object>>> t : keys.entrySet()) {
             TableSpec[] spec = tables.get(t.getKey());
-            List<List<Object>> all = new ArrayList<>(t.getValue());
-            for (int i = 0; i < all.size(); i += KEYS_PER_SYNC) {
-                List<List<Object>> chunk = all.subList(i, Math.min(all.size(), i + KEYS_PER_SYNC));
-                total = total.plus(sync.sync(source, target, spec[0], spec[1], chunk, movesToTarget));
-            }
+            total = total.plus(syncKeys(sync, source, target, spec[0], spec[1], t.getValue(), movesToTarget));
         }
         return new Pass(last, entries.size(), total);
+    }
+
+    /**
+     * Syncs {@code keys} of one table from {@code source} to {@code target}, {@link
+     * #KEYS_PER_SYNC} keys per transaction: the replay step every catch-up (this one and the
+     * engine's) is made of.
+     */
+    public static SyncFromSource.Outcome syncKeys(
+            SyncFromSource sync,
+            Connection source,
+            Connection target,
+            TableSpec sourceTable,
+            TableSpec targetTable,
+            Set<List<Object>> keys,
+            Predicate<Object> movesToTarget)
+            throws SQLException {
+        SyncFromSource.Outcome total = new SyncFromSource.Outcome(0, 0, 0);
+        List<List<Object>> all = new ArrayList<>(keys);
+        for (int i = 0; i < all.size(); i += KEYS_PER_SYNC) {
+            List<List<Object>> chunk = all.subList(i, Math.min(all.size(), i + KEYS_PER_SYNC));
+            total = total.plus(sync.sync(source, target, sourceTable, targetTable, chunk, movesToTarget));
+        }
+        return total;
     }
 }

@@ -159,7 +159,12 @@ class FenceIT {
                         }
                     },
                     orchestrator);
-            Thread.sleep(500);
+            // The raise is seen waiting on a lock (the writer's) and has not finished.
+            try (Connection observer = db.unpooledConnection()) {
+                org.awaitility.Awaitility.await()
+                        .atMost(java.time.Duration.ofSeconds(30))
+                        .until(() -> raise.isDone() || lockWaits(engine, observer) > 0);
+            }
             assertThat(raise).as("raiseFence must wait for the write in flight").isNotDone();
 
             writer.commit();
@@ -227,5 +232,17 @@ class FenceIT {
             }
         }
         return e.getSQLState();
+    }
+
+    /** Sessions waiting for a lock now: an advisory lock (PostgreSQL) or a row lock (MariaDB). */
+    private static int lockWaits(TestEngine engine, Connection c) throws SQLException {
+        String sql = engine == TestEngine.POSTGRESQL
+                ? "SELECT count(*) FROM pg_catalog.pg_locks WHERE NOT granted"
+                : "SELECT count(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'";
+        try (java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 }

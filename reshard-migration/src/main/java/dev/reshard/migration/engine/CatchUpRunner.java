@@ -6,6 +6,7 @@ import dev.reshard.core.ShardId;
 import dev.reshard.core.map.ShardMap;
 import dev.reshard.jdbc.TableSpec;
 import dev.reshard.jdbc.capture.ChangeEntry;
+import dev.reshard.migration.CatchUp;
 import dev.reshard.migration.Rows;
 import dev.reshard.migration.SyncFromSource;
 import java.sql.Connection;
@@ -42,8 +43,6 @@ import java.util.Set;
  */
 /** Replays changelogs onto the other side of each pair, from a checkpointed low-water mark. */
 final class CatchUpRunner {
-    /** Keys per sync transaction. */
-    private static final int KEYS_PER_SYNC = 200;
     /** Changed keys remembered for the re-check before a switch; beyond this a full verify runs. */
     private static final int MAX_REMEMBERED_KEYS = 200_000;
 
@@ -231,18 +230,15 @@ final class CatchUpRunner {
             SyncFromSource sync = new SyncFromSource(shards.dialect(reader, readerConn), shards.dialect(other, o));
             int synced = 0;
             for (Map.Entry<String, Set<List<Object>>> t : keys.entrySet()) {
-                List<List<Object>> all = new ArrayList<>(t.getValue());
-                for (int i = 0; i < all.size(); i += KEYS_PER_SYNC) {
-                    List<List<Object>> chunk = all.subList(i, Math.min(all.size(), i + KEYS_PER_SYNC));
-                    SyncFromSource.Outcome out = sync.sync(
-                            readerConn,
-                            o,
-                            readerSpecs.get(t.getKey()),
-                            otherSpecs.get(t.getKey()),
-                            chunk,
-                            pair.moves(from, to));
-                    synced += out.upserted() + out.deleted();
-                }
+                SyncFromSource.Outcome out = CatchUp.syncKeys(
+                        sync,
+                        readerConn,
+                        o,
+                        readerSpecs.get(t.getKey()),
+                        otherSpecs.get(t.getKey()),
+                        t.getValue(),
+                        pair.moves(from, to));
+                synced += out.upserted() + out.deleted();
                 remember(pair, t.getKey(), t.getValue());
             }
             return synced;

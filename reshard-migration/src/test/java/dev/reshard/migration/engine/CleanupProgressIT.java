@@ -8,16 +8,22 @@ import dev.reshard.core.migration.Phase;
 import dev.reshard.core.strategy.VirtualShardMap;
 import dev.reshard.migration.Progress;
 import dev.reshard.testkit.TestEngine;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
  * A long cleanup reports progress through the listener (rows deleted against the estimate, per
  * table, with a rate) at most every ~2 s, and the stored report shows the rows deleted so far to
- * `reshard migrate status` while it runs. H2 only: the events are engine-neutral.
+ * `reshard migrate status` while it runs. H2 only: the events are engine-neutral. The engine's
+ * clock and ticker are injected, so the cadence is checked without waiting for it.
  */
 class CleanupProgressIT {
 
@@ -30,20 +36,36 @@ class CleanupProgressIT {
             MigrationEngine observer = c.engine(EngineCluster.fastOptions()).build();
             List<MigrationEvent> events = Collections.synchronizedList(new ArrayList<>());
             List<MigrationStatus> seenByStatus = Collections.synchronizedList(new ArrayList<>());
-            // Small batches, each slowed down, so that the cleanup takes ~3 s.
+            // Small batches, each taking half a second of the engine's (injected) time: the
+            // cleanup lasts ~10 s of it, in well under a second of real time.
+            AtomicLong extraNanos = new AtomicLong();
+            Clock clock = new Clock() {
+                @Override
+                public ZoneId getZone() {
+                    return ZoneOffset.UTC;
+                }
+
+                @Override
+                public Clock withZone(ZoneId zone) {
+                    return this;
+                }
+
+                @Override
+                public Instant instant() {
+                    return Instant.now().plusNanos(extraNanos.get());
+                }
+            };
             CrashPoints slow = point -> {
                 if (point == CrashPoint.CLEANUP_BATCH) {
-                    try {
-                        Thread.sleep(60);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+                    extraNanos.addAndGet(Duration.ofMillis(500).toNanos());
                 }
             };
             MigrationStatus done = c.engine(EngineCluster.fastOptions().toBuilder()
                             .cleanupBatchRows(10)
                             .build())
                     .crashPoints(slow)
+                    .clock(clock)
+                    .ticker(() -> System.nanoTime() + extraNanos.get())
                     .listener(e -> {
                         events.add(e);
                         if (e.phase() == Phase.CLEANUP && e.progress().isPresent()) {

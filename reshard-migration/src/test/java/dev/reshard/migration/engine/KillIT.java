@@ -7,9 +7,9 @@ import dev.reshard.core.map.ShardMap;
 import dev.reshard.core.map.ShardMaps;
 import dev.reshard.core.migration.Phase;
 import dev.reshard.core.strategy.VirtualShardMap;
-import dev.reshard.migration.workload.Writers;
 import dev.reshard.router.Router;
 import dev.reshard.testkit.TestEngine;
+import dev.reshard.workload.Writers;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +65,14 @@ class KillIT {
                     assertThat(child.isAlive())
                             .as("engine process output: %s", seen)
                             .isTrue();
-                    Thread.sleep(500);
+                    // Kill it once it has checkpointed some copied rows, mid-backfill.
+                    org.awaitility.Awaitility.await()
+                            .atMost(java.time.Duration.ofSeconds(60))
+                            .until(() -> c.catalog.checkpoints("m1").stream()
+                                            .filter(cp -> !cp.table().startsWith("~"))
+                                            .mapToLong(cp -> cp.rowsCopied())
+                                            .sum()
+                                    > 0);
                     child.destroyForcibly(); // SIGKILL
                     assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 }
@@ -80,7 +87,7 @@ class KillIT {
                         .build()
                         .resume("m1");
                 assertThat(status.phase()).isEqualTo(Phase.DONE);
-                Thread.sleep(200);
+                EngineCluster.awaitMoreWrites(writers);
                 writers.stop();
                 assertThat(writers.errors())
                         .as("writer errors: %s", writers.errorSamples())

@@ -6,11 +6,11 @@ import dev.reshard.core.map.ShardMap;
 import dev.reshard.core.map.ShardMaps;
 import dev.reshard.core.migration.Phase;
 import dev.reshard.core.strategy.VirtualShardMap;
-import dev.reshard.migration.workload.Writers;
 import dev.reshard.router.Router;
 import dev.reshard.router.ShardedTable;
 import dev.reshard.testkit.EachEngine;
 import dev.reshard.testkit.TestEngine;
+import dev.reshard.workload.Writers;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,8 +83,8 @@ class PausedRouterIT {
                                 .resume("m1")
                                 .phase())
                         .isEqualTo(Phase.CUTOVER);
-                Thread.sleep(300);
-                // It only got the new epochs because the fences sent it back to the catalog.
+                // It only gets the new epochs because the fences send its writers back to the catalog.
+                EngineCluster.awaitMoreWrites(w1);
                 assertThat(paused.appliedEpoch()).isGreaterThan(epochBefore);
                 paused.pauseRefresh(false);
                 frozen.set(null);
@@ -94,7 +94,7 @@ class PausedRouterIT {
                                 .resume("m1")
                                 .phase())
                         .isEqualTo(Phase.DONE);
-                Thread.sleep(200);
+                EngineCluster.awaitMoreWrites(w1, w2);
                 for (Writers w : java.util.List.of(w1, w2)) {
                     w.stop();
                     assertThat(w.errors())

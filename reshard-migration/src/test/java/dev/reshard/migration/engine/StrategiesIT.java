@@ -11,11 +11,11 @@ import dev.reshard.core.strategy.ConsistentHashRing;
 import dev.reshard.core.strategy.Directory;
 import dev.reshard.core.strategy.RangeMap;
 import dev.reshard.core.strategy.VirtualShardMap;
-import dev.reshard.migration.workload.IntegrityReport;
-import dev.reshard.migration.workload.Writers;
 import dev.reshard.router.Router;
 import dev.reshard.testkit.EachEngine;
 import dev.reshard.testkit.TestEngine;
+import dev.reshard.workload.IntegrityReport;
+import dev.reshard.workload.Writers;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -116,7 +116,7 @@ class StrategiesIT {
             MigrationStatus status;
             try (Writers wa = new Writers(a, c.ledger, USERS * 2L, 0).start(0, 2, 3);
                     Writers wb = new Writers(b, c.ledger, USERS * 2L, 0).start(2, 1, 3)) {
-                Thread.sleep(300);
+                EngineCluster.awaitMoreWrites(wa, wb);
                 try {
                     status = c.engine(EngineCluster.fastOptions())
                             .listener(e -> System.out.println(e.at() + " " + e.phase() + " " + e.message()))
@@ -132,7 +132,7 @@ class StrategiesIT {
                     }
                     throw e;
                 }
-                Thread.sleep(300);
+                EngineCluster.awaitMoreWrites(wa, wb);
                 for (Writers w : List.of(wa, wb)) {
                     w.stop();
                     assertThat(w.errors())
