@@ -1,4 +1,4 @@
-package dev.reshard.migration.workload;
+package dev.reshard.workload;
 
 import java.util.List;
 

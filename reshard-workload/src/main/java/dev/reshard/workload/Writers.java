@@ -1,4 +1,4 @@
-package dev.reshard.migration.workload;
+package dev.reshard.workload;
 
 import dev.reshard.core.Key;
 import dev.reshard.core.ShardId;
