@@ -9,7 +9,6 @@ import dev.reshard.catalog.SecretRef;
 import dev.reshard.catalog.ShardConfig;
 import dev.reshard.core.InvalidInputException;
 import dev.reshard.core.ShardId;
-import dev.reshard.core.migration.Phase;
 import dev.reshard.jdbc.Identifier;
 import dev.reshard.jdbc.JdbcUrls;
 import dev.reshard.migration.engine.MigratedTable;
@@ -25,7 +24,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -76,10 +74,8 @@ final class ConfigReader {
             "verifyRounds",
             "capacityThreshold");
     /** The phases a run can stop before: the forward ones after PLANNED. */
-    private static final Set<Phase> STOPPABLE = EnumSet.of(
-            Phase.DUAL_WRITE, Phase.BACKFILL, Phase.VERIFY, Phase.READ_NEW, Phase.CUTOVER, Phase.CLEANUP, Phase.DONE);
-
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
+
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)(B|KB|KiB|MB|MiB|GB|GiB|TB|TiB)?");
     /** The largest config file read, in bytes (1 MiB), and the longest line, in characters. */
     static final int MAX_BYTES = 1 << 20;
@@ -391,12 +387,14 @@ final class ConfigReader {
             b.backupDir(base.resolve(backup).normalize());
         }
         duration(options, "leaseTtl", b::leaseTtl, Duration.ofSeconds(1), Duration.ofHours(1));
-        String stop = text(options, "stopBefore", "options.stopBefore", false, "name a phase, e.g. CLEANUP");
-        if (stop != null) {
-            Phase phase = phase(stop);
-            if (phase != null) {
-                b.stopBefore(phase);
-            }
+        if (options.has("stopBefore")) {
+            // It was a config value once: every resume with the config stopped again at once.
+            problem(
+                    "options.stopBefore",
+                    options.get("stopBefore").asText(),
+                    "is no longer a config option (it stopped every later resume too)",
+                    "remove it and pass --stop-before PHASE to the `reshard migrate start` or `resume` that should"
+                            + " stop");
         }
         duration(options, "latencyGuardrail", b::latencyGuardrail, Duration.ofMillis(1), Duration.ofMinutes(1));
         duration(options, "barrierTimeout", b::barrierTimeout, Duration.ofSeconds(1), Duration.ofHours(1));
@@ -591,21 +589,6 @@ final class ConfigReader {
             return -1;
         }
         return bytes.longValueExact();
-    }
-
-    private Phase phase(String text) {
-        String wanted = text.trim().replace('-', '_').toUpperCase(Locale.ROOT);
-        for (Phase p : STOPPABLE) {
-            if (p.name().equals(wanted)) {
-                return p;
-            }
-        }
-        problem(
-                "options.stopBefore",
-                text,
-                "is not a phase a run can stop before",
-                "use one of " + STOPPABLE + ", e.g. CLEANUP to inspect before the point of no return");
-        return null;
     }
 
     /**

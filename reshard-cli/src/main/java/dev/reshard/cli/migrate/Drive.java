@@ -23,7 +23,18 @@ final class Drive {
             ConfigOption config,
             String headline,
             BiFunction<MigrationEngine, MigrateConfig, MigrationStatus> work) {
-        MigrateConfig cfg = config.read(spec);
+        return run(spec, config, null, headline, work);
+    }
+
+    /** With {@code stop} (may be null): this run's {@code --stop-before}. */
+    static int run(
+            CommandSpec spec,
+            ConfigOption config,
+            StopBeforeOption stop,
+            String headline,
+            BiFunction<MigrationEngine, MigrateConfig, MigrationStatus> work) {
+        MigrateConfig read = config.read(spec);
+        MigrateConfig cfg = stop == null ? read : stop.apply(spec, read);
         PrintWriter out = spec.commandLine().getOut();
         EventPrinter printer = new EventPrinter(out, Instant.now());
         try (Orchestrator o = Orchestrator.running(cfg, printer)) {
@@ -34,7 +45,7 @@ final class Drive {
             if (!status.phase().isTerminal()) {
                 out.println("stopped in " + status.phase()
                         + cfg.options().stopBefore().map(p -> " before " + p).orElse("")
-                        + " as the options ask; continue with `reshard migrate resume " + status.id() + "`");
+                        + " as asked; continue with `reshard migrate resume " + status.id() + "`");
             } else if (status.phase() == Phase.ROLLED_BACK) {
                 out.println("rolled back: routers use map v" + status.fromVersion() + " again");
             }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
         name = "resume",
         description = {
             "Continue a migration (or its rollback) from its last checkpoint: after a crash, a stop, an error,"
-                    + " or options.stopBefore.",
+                    + " or --stop-before.",
             "Waits for the lease when another orchestrator held it and stopped renewing it."
         })
 final class ResumeCommand implements Callable<Integer> {
@@ -25,8 +25,11 @@ final class ResumeCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Mixin
+    StopBeforeOption stop;
+
     @Override
     public Integer call() {
-        return Drive.run(spec, config, "migration " + id + ": resuming", (engine, cfg) -> engine.resume(id));
+        return Drive.run(spec, config, stop, "migration " + id + ": resuming", (engine, cfg) -> engine.resume(id));
     }
 }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = {
             "Start a migration from the map routers use now (--from) to a published target map (--to), and"
-                    + " run it to the end (or to options.stopBefore).",
+                    + " run it to the end (or to --stop-before).",
             "Pre-flight refuses it, writing nothing, when a map version is not published, a shard is unknown"
                     + " or unreachable, the tables differ between shards, or a target would exceed its capacity.",
             "Stopping it (Ctrl-C, kill) is safe: `reshard migrate resume ID` continues from its checkpoints."
@@ -39,11 +39,15 @@ final class StartCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Mixin
+    StopBeforeOption stop;
+
     @Override
     public Integer call() {
         return Drive.run(
                 spec,
                 config,
+                stop,
                 "migration " + id + ": v" + from + " -> v" + to,
                 (engine, cfg) -> engine.start(new MigrationRequest(id, from, to, cfg.tables())));
     }

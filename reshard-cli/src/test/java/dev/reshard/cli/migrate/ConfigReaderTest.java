@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.reshard.core.InvalidInputException;
-import dev.reshard.core.migration.Phase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +46,6 @@ class ConfigReaderTest {
               gracePeriod: 10m
               backupDir: ./backup
               leaseTtl: 30s
-              stopBefore: cleanup
             """;
 
     @TempDir
@@ -72,7 +70,7 @@ class ConfigReaderTest {
         assertThat(config.options().gracePeriod()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.options().backupDir()).contains(dir.resolve("backup"));
         assertThat(config.options().leaseTtl()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.options().stopBefore()).contains(Phase.CLEANUP);
+        assertThat(config.options().stopBefore()).isEmpty();
     }
 
     @Test
@@ -100,9 +98,9 @@ class ConfigReaderTest {
     }
 
     @Test
-    void read_duplicateShardAndBadStopBefore_areBothReported() throws IOException {
-        Path file = write(
-                VALID.replace("id: shard_1", "id: shard_0").replace("stopBefore: cleanup", "stopBefore: sometime"));
+    void read_duplicateShardAndStopBefore_areBothReported() throws IOException {
+        Path file = write(VALID.replace("id: shard_1", "id: shard_0")
+                .replace("leaseTtl: 30s", "leaseTtl: 30s\n  stopBefore: cleanup"));
 
         assertThatThrownBy(() -> ConfigReader.read(file))
                 .isInstanceOfSatisfying(
@@ -111,9 +109,9 @@ class ConfigReaderTest {
                                 .extracting(InvalidInputException::getMessage)
                                 .containsExactly(
                                         "shards[1].id: \"shard_0\" is listed twice (also shards[0]); give each shard a distinct id",
-                                        "options.stopBefore: \"sometime\" is not a phase a run can stop before; use one of"
-                                                + " [DUAL_WRITE, BACKFILL, VERIFY, READ_NEW, CUTOVER, CLEANUP, DONE], e.g."
-                                                + " CLEANUP to inspect before the point of no return"));
+                                        "options.stopBefore: \"cleanup\" is no longer a config option (it stopped every later"
+                                                + " resume too); remove it and pass --stop-before PHASE to the `reshard migrate"
+                                                + " start` or `resume` that should stop"));
     }
 
     @Test
@@ -205,7 +203,7 @@ class ConfigReaderTest {
                 "- id: shard_0|- id: &a shard_0|shards[0].id: &a is a YAML anchor",
                 "id: shard_1|id: *a|shards[1].id: *a is a YAML alias",
                 "user: appNL    password: file|user: !!str appNL    password: file|shards[1].user: tag:yaml.org,2002:str is a YAML tag",
-                "stopBefore: cleanup|stopBefore: cleanupNL---NLother: 1|config: document 2 is a second YAML document",
+                "leaseTtl: 30s|leaseTtl: 30sNL---NLother: 1|config: document 2 is a second YAML document",
             })
     void read_yamlCoercionsAndReferences_areRefusedWithTheirPath(String from, String to, String message)
             throws IOException {

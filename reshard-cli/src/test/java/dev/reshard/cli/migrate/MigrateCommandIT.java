@@ -14,9 +14,9 @@ import dev.reshard.core.ShardId;
 import dev.reshard.core.map.ShardMap;
 import dev.reshard.core.map.ShardMaps;
 import dev.reshard.core.strategy.VirtualShardMap;
-import dev.reshard.migration.workload.DemoSchema;
-import dev.reshard.migration.workload.Ledger;
-import dev.reshard.migration.workload.Writers;
+import dev.reshard.workload.DemoSchema;
+import dev.reshard.workload.Ledger;
+import dev.reshard.workload.Writers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,21 +103,51 @@ class MigrateCommandIT {
     }
 
     @Test
-    void start_stopBefore_stopsThere_andResumeFinishes() throws Exception {
+    void start_stopBefore_stopsThere_andResumeWithTheSameConfigFinishes() throws Exception {
         publishMaps();
-        Path config = config("options:\n  batchRows: 500\n  leaseTtl: 5s\n  stopBefore: cleanup\n");
+        Path config = config("options:\n  batchRows: 500\n  leaseTtl: 5s\n");
 
-        CliRun start = CliRun.of("migrate", "start", "-c", config.toString(), "--id", "m2", "--from", "1", "--to", "2");
+        CliRun bad = CliRun.of(
+                "migrate",
+                "start",
+                "-c",
+                config.toString(),
+                "--id",
+                "m2",
+                "--from",
+                "1",
+                "--to",
+                "2",
+                "--stop-before",
+                "sometime");
+        assertThat(bad.exit()).isEqualTo(ReshardCommand.BAD_INPUT);
+        assertThat(bad.err())
+                .contains("--stop-before: \"sometime\" is not a phase a run can stop before; use one of [DUAL_WRITE,"
+                        + " BACKFILL, VERIFY, READ_NEW, CUTOVER, CLEANUP, DONE]");
+
+        CliRun start = CliRun.of(
+                "migrate",
+                "start",
+                "-c",
+                config.toString(),
+                "--id",
+                "m2",
+                "--from",
+                "1",
+                "--to",
+                "2",
+                "--stop-before",
+                "cleanup");
 
         assertThat(start.exit()).as(start.err()).isZero();
-        assertThat(start.out()).contains("stopped in CUTOVER before CLEANUP");
+        assertThat(start.out()).contains("stopped in CUTOVER before CLEANUP as asked");
         assertThat(CliRun.json("migrate", "status", "m2", "-c", config.toString())
                         .get("phase")
                         .asText())
                 .isEqualTo("CUTOVER");
 
-        Path finish = config(defaultOptions());
-        CliRun resume = CliRun.of("migrate", "resume", "m2", "-c", finish.toString());
+        // The stop belonged to that run: the same config resumes to the end.
+        CliRun resume = CliRun.of("migrate", "resume", "m2", "-c", config.toString());
         assertThat(resume.exit()).as(resume.err()).isZero();
         assertThat(resume.out()).contains("migration m2: DONE");
     }
