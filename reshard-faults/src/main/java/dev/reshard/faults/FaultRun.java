@@ -146,6 +146,9 @@ public final class FaultRun {
                     Result r = runOne(config, engine, i + 1, runSeed, port);
                     results.add(r);
                     out.println(line(config, r));
+                    if (!r.ok()) {
+                        out.println("    kept for the replay: " + config.dir());
+                    }
                     if (r.report() != null && !r.ok()) {
                         for (String s : r.report().samples) {
                             out.println("    " + s);
@@ -261,6 +264,7 @@ public final class FaultRun {
         Plan plan = Plan.of(seed, config.clients(), config.alwaysFreeze());
         StringBuilder faults = new StringBuilder();
         Topology.OpenCatalog open = null;
+        boolean keep = true; // a failed or broken run keeps its files (logs, databases) for the replay
         try {
             Map<ShardId, String> urls = new LinkedHashMap<>();
             String user;
@@ -346,7 +350,6 @@ public final class FaultRun {
             }
 
             // The nemesis for the clients runs beside the orchestration.
-            long migrationStart = System.currentTimeMillis();
             long[] freezeWindow = {-1, -1};
             String[] freezePhase = {"-"};
             List<Child> orchestrators = new ArrayList<>();
@@ -355,7 +358,7 @@ public final class FaultRun {
             if (plan.freezeClient() >= 0) {
                 Child victim = clients.get(plan.freezeClient());
                 nemeses.add(nemesis.submit(() -> {
-                    sleepUntil(migrationStart + plan.freezeAtMs());
+                    sleepUntil(firstEvent(orchestrators) + plan.freezeAtMs() - 300);
                     if (!victim.alive()) {
                         return null;
                     }
@@ -372,7 +375,7 @@ public final class FaultRun {
             if (plan.killClient() >= 0) {
                 Child victim = clients.get(plan.killClient());
                 nemeses.add(nemesis.submit(() -> {
-                    sleepUntil(migrationStart + plan.killClientAtMs());
+                    sleepUntil(firstEvent(orchestrators) + plan.killClientAtMs() - 500);
                     killPhase[0] = currentPhase(orchestrators);
                     victim.kill();
                     return null;
@@ -528,8 +531,10 @@ public final class FaultRun {
             if (faults.length() == 0) {
                 faults.append("none");
             }
-            return new Result(
+            Result result = new Result(
                     engine, index, seed, phase, stuck, hung, faults.toString(), seconds(started), report, problem);
+            keep = config.keep() || !result.ok();
+            return result;
         } finally {
             for (Child c : children) {
                 if (c.alive()) {
@@ -547,7 +552,7 @@ public final class FaultRun {
             for (TestDatabase db : databases) {
                 db.close();
             }
-            if (!config.keep()) {
+            if (!keep) {
                 deleteTree(dir);
             }
         }
@@ -589,10 +594,28 @@ public final class FaultRun {
 
     private static String currentPhase(List<Child> orchestrators) {
         synchronized (orchestrators) {
-            return orchestrators.isEmpty()
-                    ? "PLANNED?"
+            String phase = orchestrators.isEmpty()
+                    ? "-"
                     : orchestrators.get(orchestrators.size() - 1).phase();
+            return phase.equals("-") ? "an orchestrator's start" : phase;
         }
+    }
+
+    /**
+     * When the first orchestrator printed its first event (the migration's start as the client
+     * faults count it), waiting for it up to 60 s.
+     */
+    private static long firstEvent(List<Child> orchestrators) throws InterruptedException {
+        await(
+                () -> {
+                    synchronized (orchestrators) {
+                        return !orchestrators.isEmpty()
+                                && (orchestrators.get(0).events() > 0
+                                        || !orchestrators.get(0).alive());
+                    }
+                },
+                60_000);
+        return System.currentTimeMillis();
     }
 
     private static double seconds(long startNanos) {

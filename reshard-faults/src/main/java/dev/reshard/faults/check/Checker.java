@@ -284,8 +284,30 @@ public final class Checker {
         }
         if (changelog > 0) {
             r.leftoverChangelogRows += changelog;
-            r.sample("changelog rows", changelog + " on " + shard);
+            r.sample("changelog rows", changelog + " on " + shard + ", first: " + firstRows(c));
         }
+    }
+
+    /** The first few changelog rows, every column, as evidence for a replay. */
+    private static String firstRows(Connection c) {
+        StringBuilder b = new StringBuilder();
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM reshard_changelog ORDER BY id")) {
+            int columns = rs.getMetaData().getColumnCount();
+            for (int n = 0; n < 3 && rs.next(); n++) {
+                b.append(n == 0 ? "" : "; ").append('{');
+                for (int i = 1; i <= columns; i++) {
+                    b.append(i == 1 ? "" : ", ")
+                            .append(rs.getMetaData().getColumnName(i).toLowerCase(java.util.Locale.ROOT))
+                            .append('=')
+                            .append(rs.getString(i));
+                }
+                b.append('}');
+            }
+        } catch (SQLException e) {
+            b.append("(cannot read: ").append(e.getMessage()).append(')');
+        }
+        return b.toString();
     }
 
     /** Per-shard row counts, for the report. */
