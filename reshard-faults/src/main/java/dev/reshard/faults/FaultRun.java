@@ -435,11 +435,12 @@ public final class FaultRun {
                 phase = catalog.migration(MIGRATION).map(m -> m.phase()).orElse("-");
                 if (code == 0) {
                     finished = true;
-                } else if (code == 2 && (phase.equals("DONE") || phase.equals("ROLLED_BACK"))) {
-                    finished = true; // nothing left to resume
                 } else if (code == 2 && action.equals("rollback")) {
-                    action = "resume"; // past the point of no return: finish it instead
+                    // Refused (past the point of no return, or DONE but not yet wound down): resume.
+                    action = "resume";
                     faults.append(" (rollback refused at ").append(phase).append(": resume)");
+                } else if (code == 2 && (phase.equals("DONE") || phase.equals("ROLLED_BACK"))) {
+                    finished = true; // the engine says there is nothing left to resume
                 } else if (catalog.migration(MIGRATION).isEmpty()) {
                     action = "start";
                 } else {
