@@ -148,6 +148,28 @@ public final class Triggers {
                         percent(t.load())));
     }
 
+    /**
+     * The growth fit the growth trigger uses for {@code h}: a line through the samples of the
+     * window, or empty when the window has too few samples or too short a span.
+     */
+    static java.util.Optional<GrowthFit> growthFit(ShardHistory h, Thresholds t, Instant now) {
+        Instant since = now.minus(t.growthWindow());
+        List<Sample> window =
+                h.samples().stream().filter(s -> !s.at().isBefore(since)).toList();
+        if (window.size() < t.growthMinSamples() || window.size() < 2) {
+            return java.util.Optional.empty();
+        }
+        double spanDays = Duration.between(
+                                window.get(0).at(),
+                                window.get(window.size() - 1).at())
+                        .toMillis()
+                / 86_400_000.0;
+        if (spanDays < t.growthMinSpan().toMillis() / 86_400_000.0) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(GrowthFit.of(window));
+    }
+
     private static Verdict growth(ShardHistory h, Thresholds t, Instant now) {
         double horizon = t.growthHorizon().toHours() / 24.0;
         Instant since = now.minus(t.growthWindow());
