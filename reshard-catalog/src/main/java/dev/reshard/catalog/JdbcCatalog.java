@@ -609,7 +609,9 @@ final class JdbcCatalog implements Catalog {
                                 rs.getString("id"),
                                 rs.getLong("from_version"),
                                 rs.getLong("to_version"),
-                                rs.getString("phase"),
+                                Phase.parse(
+                                        "reshard_migrations.phase of migration " + rs.getString("id"),
+                                        rs.getString("phase")),
                                 Optional.ofNullable(rs.getString("owner")),
                                 Optional.ofNullable(instant(rs, "lease_expires_at")),
                                 instant(rs, "created_at"),

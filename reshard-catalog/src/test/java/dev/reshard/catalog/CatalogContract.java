@@ -205,7 +205,8 @@ abstract class CatalogContract {
         assertThatThrownBy(() -> catalog.transition("m1", Phase.PLANNED, Phase.DUAL_WRITE))
                 .isInstanceOf(CatalogConflictException.class)
                 .hasMessageStartingWith("migration m1 is not in phase PLANNED");
-        assertThat(catalog.migration("m1").orElseThrow().phase()).isEqualTo("DUAL_WRITE");
+        assertThat(catalog.migration("m1").orElseThrow().phase())
+                .isEqualTo(dev.reshard.core.migration.Phase.DUAL_WRITE);
         assertThatThrownBy(() -> catalog.createMigration("m1", 1, 2, Phase.PLANNED, null))
                 .hasMessage("migration.id: \"m1\" already exists; resume it, or choose a new id");
         assertThatThrownBy(() -> catalog.createMigration("bad id; drop", 1, 2, Phase.PLANNED, null))
@@ -215,7 +216,8 @@ abstract class CatalogContract {
         assertThatThrownBy(() -> catalog.transition("m1", Phase.DUAL_WRITE, Phase.CUTOVER))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("cannot follow DUAL_WRITE");
-        assertThat(catalog.migration("m1").orElseThrow().phase()).isEqualTo("DUAL_WRITE");
+        assertThat(catalog.migration("m1").orElseThrow().phase())
+                .isEqualTo(dev.reshard.core.migration.Phase.DUAL_WRITE);
     }
 
     @Test

@@ -56,8 +56,30 @@ class EmbeddedCatalogIT {
         assertThat(out.toString()).contains("committed READ_NEW");
         try (Catalog reopened = Catalogs.embedded(dir)) {
             MigrationRecord m = reopened.migration("m1").orElseThrow();
-            assertThat(m.phase()).isEqualTo(Phase.READ_NEW.name());
+            assertThat(m.phase()).isEqualTo(Phase.READ_NEW);
             assertThat(m.report()).contains("{\"tables\":[\"users\"]}");
+        }
+    }
+
+    /** A hand-edited phase is refused when the row is read, naming the migration; never trusted. */
+    @Test
+    void aStoredPhaseThatIsNotAPhase_isRefusedNamingTheMigration() throws Exception {
+        org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:tampered;DB_CLOSE_DELAY=-1");
+        try (Catalog catalog = Catalogs.open(ds, java.time.Clock.systemUTC())) {
+            catalog.publish(
+                    ShardMap.initial(VirtualShardMap.roundRobin(8, List.of(ShardId.of("a"), ShardId.of("b")))),
+                    0,
+                    "test");
+            catalog.createMigration("m1", 1, 1, Phase.PLANNED, "{}");
+            try (java.sql.Connection c = ds.getConnection();
+                    java.sql.Statement st = c.createStatement()) {
+                st.executeUpdate("UPDATE reshard_migrations SET phase = 'HALFWAY' WHERE id = 'm1'");
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> catalog.migration("m1"))
+                    .isInstanceOf(dev.reshard.core.InvalidInputException.class)
+                    .hasMessageContaining(
+                            "reshard_migrations.phase of migration m1: \"HALFWAY\" is not a migration phase");
         }
     }
 }

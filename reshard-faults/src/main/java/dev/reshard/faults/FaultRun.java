@@ -432,7 +432,7 @@ public final class FaultRun {
                     problem = "orchestrator " + o.name + " still running at the bound";
                     break;
                 }
-                phase = catalog.migration(MIGRATION).map(m -> m.phase()).orElse("-");
+                phase = catalog.migration(MIGRATION).map(m -> m.phase().name()).orElse("-");
                 if (code == 0) {
                     finished = true;
                 } else if (code == 2 && action.equals("rollback")) {
@@ -450,7 +450,7 @@ public final class FaultRun {
                     action = "resume";
                 }
             }
-            phase = catalog.migration(MIGRATION).map(m -> m.phase()).orElse("-");
+            phase = catalog.migration(MIGRATION).map(m -> m.phase().name()).orElse("-");
             boolean stuck = !finished;
             if (stuck && problem.isEmpty()) {
                 problem = "no DONE or ROLLED_BACK within " + config.boundSeconds() + " s (" + launches

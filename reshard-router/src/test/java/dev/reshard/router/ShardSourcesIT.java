@@ -3,6 +3,7 @@ package dev.reshard.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.reshard.catalog.Barrier;
 import dev.reshard.catalog.Catalog;
 import dev.reshard.catalog.Catalogs;
 import dev.reshard.catalog.RouterRegistration;

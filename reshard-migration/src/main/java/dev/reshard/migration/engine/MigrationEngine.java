@@ -156,7 +156,7 @@ public final class MigrationEngine {
     /** Continues a migration from its last checkpoint (after a crash or a stop). */
     public MigrationStatus resume(String id) {
         MigrationRecord record = s.record(id);
-        Phase phase = Phase.parse("phase", record.phase());
+        Phase phase = record.phase();
         if (phase.isTerminal() && view.finished(record)) {
             throw new MigrationRefusedException(
                     "resume of " + id,
@@ -172,7 +172,7 @@ public final class MigrationEngine {
     /** Rolls a migration back to its old layout, from any phase before CLEANUP. */
     public MigrationStatus rollback(String id) {
         MigrationRecord record = s.record(id);
-        Phase phase = Phase.parse("phase", record.phase());
+        Phase phase = record.phase();
         if (phase == Phase.ROLLED_BACK && view.finished(record)) {
             throw new MigrationRefusedException(
                     "rollback of " + id,

@@ -37,7 +37,7 @@ final class MigrationRun {
         this.to = s.catalog.map(record.toVersion());
         this.pairs = Pair.of(from, to);
         this.report = record.report().map(MigrationReport::fromJson).orElseGet(MigrationReport::new);
-        Phase phase = Phase.parse("phase", record.phase());
+        Phase phase = record.phase();
         if ((report.tables == null || report.tables.isEmpty()) && !phase.isTerminal()) {
             throw new MigrationRefusedException(
                     "migration " + id,

@@ -1,5 +1,6 @@
 package dev.reshard.migration.engine;
 
+import dev.reshard.catalog.Barrier;
 import dev.reshard.catalog.Catalog;
 import dev.reshard.catalog.MigrationRecord;
 import dev.reshard.catalog.RoutingState;
@@ -16,7 +17,6 @@ import dev.reshard.jdbc.SchemaCheck;
 import dev.reshard.jdbc.SchemaProblem;
 import dev.reshard.jdbc.TableSpec;
 import dev.reshard.jdbc.TableStats;
-import dev.reshard.router.Barrier;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -77,7 +77,7 @@ final class Preflight {
                     "resume it with `reshard migrate resume " + id + "`, or choose a new id"));
         }
         for (MigrationRecord m : catalog.migrations()) {
-            Phase p = Phase.parse("phase", m.phase());
+            Phase p = m.phase();
             if (!p.isTerminal()) {
                 out.add(InvalidInputException.of(
                         "migration",

@@ -2,7 +2,6 @@ package dev.reshard.migration.engine;
 
 import dev.reshard.catalog.Checkpoint;
 import dev.reshard.catalog.MigrationRecord;
-import dev.reshard.core.migration.Phase;
 import dev.reshard.migration.Progress;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +21,7 @@ final class StatusView {
         MigrationReport report = record.report().map(MigrationReport::fromJson).orElseGet(MigrationReport::new);
         return new MigrationStatus(
                 record.id(),
-                Phase.parse("phase", record.phase()),
+                record.phase(),
                 record.fromVersion(),
                 record.toVersion(),
                 progress(record, report),
@@ -64,13 +63,7 @@ final class StatusView {
             long total = copied.values().stream().mapToLong(Long::longValue).sum();
             rate = seconds > 0 ? total / seconds : 0;
         }
-        return new Progress(
-                record.id(),
-                Phase.parse("phase", record.phase()),
-                tables,
-                rate,
-                report.catchUp.lastBacklog,
-                s.clock.instant());
+        return new Progress(record.id(), record.phase(), tables, rate, report.catchUp.lastBacklog, s.clock.instant());
     }
 
     /** Terminal and fully wound down (routing stable, capture removed). */

@@ -1,5 +1,6 @@
 package dev.reshard.migration.engine;
 
+import dev.reshard.catalog.Barrier;
 import dev.reshard.catalog.Catalog;
 import dev.reshard.catalog.MigrationRecord;
 import dev.reshard.catalog.RoutingState;
@@ -9,7 +10,6 @@ import dev.reshard.core.ShardId;
 import dev.reshard.core.migration.Phase;
 import dev.reshard.jdbc.TableSpec;
 import dev.reshard.jdbc.capture.ChangeCapture;
-import dev.reshard.router.Barrier;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -92,7 +92,7 @@ final class Steps {
     }
 
     Phase phase(MigrationRun run) {
-        return Phase.parse("phase", record(run.id).phase());
+        return record(run.id).phase();
     }
 
     void recheck(MigrationRun run, MigrationReport.Verification v) throws SQLException {
@@ -247,8 +247,7 @@ final class Steps {
 
     boolean otherMigrationsActive(String id) {
         return catalog.migrations().stream()
-                .anyMatch(m ->
-                        !m.id().equals(id) && !Phase.parse("phase", m.phase()).isTerminal());
+                .anyMatch(m -> !m.id().equals(id) && !m.phase().isTerminal());
     }
 
     String now() {

@@ -3,6 +3,7 @@ package dev.reshard.migration.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.reshard.catalog.Barrier;
 import dev.reshard.catalog.SecretRef;
 import dev.reshard.catalog.ShardConfig;
 import dev.reshard.core.ShardId;
@@ -10,7 +11,6 @@ import dev.reshard.core.map.ShardMap;
 import dev.reshard.core.map.ShardMaps;
 import dev.reshard.core.migration.Phase;
 import dev.reshard.core.strategy.VirtualShardMap;
-import dev.reshard.router.Barrier;
 import dev.reshard.router.Router;
 import dev.reshard.router.ShardPools;
 import dev.reshard.router.ShardedTable;
@@ -151,7 +151,7 @@ class AddShardIT {
                         .isEqualTo(epoch);
                 assertThat(c.catalog.migration("m1").orElseThrow().phase())
                         .as("the record did not move")
-                        .isEqualTo(Phase.VERIFY.name());
+                        .isEqualTo(Phase.VERIFY);
                 assertThat(c.catalog.currentRouting().orElseThrow().epoch())
                         .as("nothing published")
                         .isEqualTo(epoch);

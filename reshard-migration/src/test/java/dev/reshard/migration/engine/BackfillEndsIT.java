@@ -110,7 +110,7 @@ class BackfillEndsIT {
     private static boolean pastBackfill(EngineCluster c) {
         return c.catalog
                 .migration("m1")
-                .map(m -> Phase.valueOf(m.phase()).ordinal() > Phase.BACKFILL.ordinal())
+                .map(m -> m.phase().ordinal() > Phase.BACKFILL.ordinal())
                 .orElse(false);
     }
 }

@@ -163,7 +163,7 @@ class BadInputIT {
                             () -> c.engine(EngineCluster.fastOptions()).build().resume("nope"))
                     .isInstanceOf(MigrationRefusedException.class)
                     .hasMessageContaining("does not exist");
-            assertThat(c.catalog.migration("m1").orElseThrow().phase()).isEqualTo("DONE");
+            assertThat(c.catalog.migration("m1").orElseThrow().phase()).isEqualTo(Phase.DONE);
         }
     }
 }

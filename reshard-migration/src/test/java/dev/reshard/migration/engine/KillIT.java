@@ -76,7 +76,7 @@ class KillIT {
                     child.destroyForcibly(); // SIGKILL
                     assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 }
-                assertThat(c.catalog.migration("m1").orElseThrow().phase()).isEqualTo(Phase.BACKFILL.name());
+                assertThat(c.catalog.migration("m1").orElseThrow().phase()).isEqualTo(Phase.BACKFILL);
                 long copiedBefore = c.catalog.checkpoints("m1").stream()
                         .filter(cp -> !cp.table().startsWith("~"))
                         .mapToLong(cp -> cp.rowsCopied())

@@ -173,7 +173,7 @@ class UntaggedWritesIT {
                     .hasMessageContaining("`reshard migrate resume m1`")
                     .hasMessageNotContaining("migrate verify");
             assertThat(note(c, m.old(), m.key())).contains(NOTE);
-            assertThat(c.catalog.migration("m1").orElseThrow().phase()).isEqualTo(Phase.CLEANUP.name());
+            assertThat(c.catalog.migration("m1").orElseThrow().phase()).isEqualTo(Phase.CLEANUP);
 
             // The operator brings the new shard up to date, as the message says, and resumes.
             assertThat(setNote(c, m.now(), m.key(), NOTE)).isEqualTo(1);

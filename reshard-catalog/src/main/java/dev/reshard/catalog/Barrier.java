@@ -1,8 +1,5 @@
-package dev.reshard.router;
+package dev.reshard.catalog;
 
-import dev.reshard.catalog.Catalog;
-import dev.reshard.catalog.RouterRegistration;
-import dev.reshard.catalog.ShardReach;
 import dev.reshard.core.ReshardException;
 import dev.reshard.core.ShardId;
 import java.time.Clock;
