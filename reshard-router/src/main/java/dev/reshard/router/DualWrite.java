@@ -58,7 +58,7 @@ final class DualWrite {
     /** A row image bound for one mirror shard: null image = delete. */
     private record Image(ShardedTable table, List<Object> primaryKey, Map<String, Object> row) {}
 
-    <T> T run(Key key, SqlWork<T> work, RoutingView view, RoutingView.Route route) {
+    <T> T run(Key key, SqlWork<T> work, RoutingView view, RoutingView.Route route, java.time.Instant until) {
         ShardId primary = route.primary();
         Phase.Mirror mode = route.mirror().isPresent()
                 ? route.mode()
@@ -113,6 +113,7 @@ final class DualWrite {
                 mirrors.clear();
                 images.clear();
             }
+            router.beforeCommit(primary, until); // a lapsed lease: rolled back below, and retried
             p.commit();
             primaryCommitted = true;
             router.counters(primary).write(System.nanoTime() - start);

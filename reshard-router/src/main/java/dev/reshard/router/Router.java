@@ -183,11 +183,11 @@ public final class Router implements AutoCloseable {
         ShardedTable t = table(table);
         long deadline = 0;
         while (true) {
-            requireLease("writes");
+            Instant until = requireLease("writes");
             RoutingView v = enterView();
             FenceRejection rejected;
             try {
-                return writeOnce(t, key, work, v);
+                return writeOnce(t, key, work, v, until);
             } catch (FenceRejection e) {
                 rejected = e;
             } finally {
@@ -507,15 +507,15 @@ public final class Router implements AutoCloseable {
 
     // ------------------------------------------------------------ internals
 
-    private <T> T writeOnce(ShardedTable table, Key key, SqlWork<T> work, RoutingView v) {
+    private <T> T writeOnce(ShardedTable table, Key key, SqlWork<T> work, RoutingView v, Instant until) {
         RoutingView.Route route = v.route(key);
         if (route.mirror().isPresent() || v.mirrors(route.primary())) {
-            return dualWrite.run(key, work, v, route);
+            return dualWrite.run(key, work, v, route, until);
         }
         ShardId shard = route.primary();
         long start = System.nanoTime();
         try {
-            T result = inTransaction(shard, v.epoch(), work);
+            T result = inTransaction(shard, v.epoch(), work, c -> beforeCommit(shard, until));
             counters(shard).write(System.nanoTime() - start);
             return result;
         } catch (SQLException e) {
@@ -536,16 +536,48 @@ public final class Router implements AutoCloseable {
 
     /** Runs {@code work} in one transaction on {@code shard}: commit on return, roll back on a throw. */
     private <T> T inTransaction(ShardId shard, long epoch, SqlWork<T> work) throws SQLException {
+        return inTransaction(shard, epoch, work, c -> {});
+    }
+
+    /** As above, with {@code check} run in the transaction just before the commit. */
+    private <T> T inTransaction(ShardId shard, long epoch, SqlWork<T> work, PreCommit check) throws SQLException {
         try (Connection c = connection(shard, epoch)) {
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);
+                check.run(c);
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
+        }
+    }
+
+    /** A check a write runs in its transaction just before it commits. */
+    @FunctionalInterface
+    interface PreCommit {
+        void run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Before a write commits: if the lease it started under has lapsed (the process stalled inside
+     * the transaction: a SIGSTOP, a long pause), the orchestrator may have gone past its epoch
+     * without waiting for it (the barrier waits for live routers only) — even finished the
+     * migration and removed the fences, so no fence would refuse it. The write is not committed:
+     * it is rolled back and retried under the routing the router has after a refresh (as a write a
+     * fence refused). Where the engine's fence raise waits for writes in flight (PostgreSQL,
+     * MariaDB) the lapsed router's transaction is ended or refused anyway; this check is what
+     * protects a shard whose raise does not wait (H2), except for a stall between the check and
+     * the commit.
+     */
+    void beforeCommit(ShardId shard, Instant until) {
+        if (!lease.holds(until)) {
+            throw new FenceRejection(
+                    shard,
+                    new SQLException("router " + id + ": its lease lapsed while the write ran (the process stalled);"
+                            + " not committed, retrying under the current routing"));
         }
     }
 
