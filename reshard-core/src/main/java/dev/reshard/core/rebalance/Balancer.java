@@ -49,6 +49,8 @@ final class Balancer {
     private final double[] sumP;
     private final double[] sumL;
     private final int[] count;
+    private final int[][] members; // members[s][0..count[s]) are the units on s, in no order
+    private final int[] pos; // where unit u sits in members[owner[u]]
 
     private boolean proven;
     private boolean exactRan;
@@ -104,6 +106,8 @@ final class Balancer {
         this.sumP = new double[n];
         this.sumL = new double[n];
         this.count = new int[n];
+        this.members = new int[n][];
+        this.pos = new int[m];
         recompute();
     }
 
@@ -227,6 +231,15 @@ final class Balancer {
             sumL[s] += load[u];
             count[s]++;
         }
+        for (int s = 0; s < n; s++) {
+            members[s] = new int[Math.max(4, count[s])];
+        }
+        int[] fill = new int[n];
+        for (int u = 0; u < m; u++) {
+            int s = owner[u];
+            pos[u] = fill[s];
+            members[s][fill[s]++] = u;
+        }
     }
 
     private void apply(int u, int to) {
@@ -234,10 +247,18 @@ final class Balancer {
         sumB[from] -= bytes[u];
         sumP[from] -= proj[u];
         sumL[from] -= load[u];
+        int last = members[from][count[from] - 1];
+        members[from][pos[u]] = last;
+        pos[last] = pos[u];
         count[from]--;
         sumB[to] += bytes[u];
         sumP[to] += proj[u];
         sumL[to] += load[u];
+        if (count[to] == members[to].length) {
+            members[to] = Arrays.copyOf(members[to], 2 * count[to]);
+        }
+        members[to][count[to]] = u;
+        pos[u] = count[to];
         count[to]++;
         owner[u] = to;
     }
@@ -329,10 +350,8 @@ final class Balancer {
         int bestU = -1;
         int bestT = -1;
         double[] best = null;
-        for (int u = 0; u < m; u++) {
-            if (owner[u] != s) {
-                continue;
-            }
+        for (int i = 0; i < count[s]; i++) {
+            int u = members[s][i];
             int t = firstReceiver(order, u);
             if (t < 0) {
                 continue;
@@ -365,11 +384,87 @@ final class Balancer {
                 bestT = t;
             }
         }
+        if ((best == null || best[0] == 2) && !drained[s] && swap(s, order, needB, needP, needL)) {
+            return true;
+        }
         if (bestU < 0) {
             return false;
         }
         apply(bestU, bestT);
         return true;
+    }
+
+    /** How many units and receivers a swap looks at: the search per step stays small. */
+    private static final int SWAP_UNITS = 12;
+
+    private static final int SWAP_RECEIVERS = 12;
+
+    /**
+     * When every single move off {@code s} would leave it below the lower spread limit, exchanges
+     * one of its units for a unit of a receiver that carries less of what {@code s} has too much of
+     * (load, or growth): {@code s} keeps its bytes and sheds the excess.
+     */
+    private boolean swap(int s, int[] order, double needB, double needP, double needL) {
+        List<Integer> mine = new ArrayList<>();
+        for (int i = 0; i < count[s]; i++) {
+            mine.add(members[s][i]);
+        }
+        boolean byLoad = needL > 0;
+        mine.sort((a, b) -> {
+            double ka = byLoad ? load[a] : proj[a] - bytes[a];
+            double kb = byLoad ? load[b] : proj[b] - bytes[b];
+            return ka != kb ? Double.compare(kb, ka) : Integer.compare(a, b);
+        });
+        int receivers = Math.min(SWAP_RECEIVERS, order.length);
+        int bestU = -1;
+        int bestW = -1;
+        int bestT = -1;
+        double[] best = null;
+        for (int i = 0; i < Math.min(SWAP_UNITS, mine.size()); i++) {
+            int u = mine.get(i);
+            for (int j = 0; j < receivers; j++) {
+                int t = order[j];
+                for (int k = 0; k < count[t]; k++) {
+                    int w = members[t][k];
+                    double relief = byLoad ? load[u] - load[w] : (proj[u] - bytes[u]) - (proj[w] - bytes[w]);
+                    if (relief <= 0 || !swapKeepsLimits(s, u, t, w)) {
+                        continue;
+                    }
+                    long cost = delta(u, s, t) + delta(w, t, s);
+                    double need = byLoad ? needL : needP;
+                    double[] key = relief >= need
+                            ? new double[] {0, cost, -relief}
+                            : new double[] {1, -relief / (bytes[u] + bytes[w] + 1.0), cost};
+                    if (best == null || less(key, best)) {
+                        best = key;
+                        bestU = u;
+                        bestW = w;
+                        bestT = t;
+                    }
+                }
+            }
+        }
+        if (bestU < 0) {
+            return false;
+        }
+        apply(bestU, bestT);
+        apply(bestW, s);
+        return true;
+    }
+
+    /** {@code t} ends inside every limit; {@code s} ends inside its lower limit and no fuller. */
+    private boolean swapKeepsLimits(int s, int u, int t, int w) {
+        long bt = sumB[t] + bytes[u] - bytes[w];
+        double pt = sumP[t] + proj[u] - proj[w];
+        double lt = sumL[t] + load[u] - load[w];
+        if (!upperOk(t, bt, pt, lt, count[t], STRICT) || !lowerOk(t, bt)) {
+            return false;
+        }
+        long bs = sumB[s] - bytes[u] + bytes[w];
+        if (!lowerOk(s, bs)) {
+            return false;
+        }
+        return bs <= sumB[s] || upperOk(s, bs, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, count[s], STRICT);
     }
 
     /** Moves one unit onto {@code s}, which is further below the average than the spread allows. */
@@ -414,6 +509,35 @@ final class Balancer {
     }
 
     // ---------------------------------------------------------------- improvement
+
+    /** Candidates a replacement looks at per moved unit, smallest first. */
+    private static final int REPLACE_SCAN = 2048;
+
+    private Integer[] unmovedByBytesAscending() {
+        List<Integer> still = new ArrayList<>();
+        for (int u = 0; u < m; u++) {
+            if (owner[u] == home[u]) {
+                still.add(u);
+            }
+        }
+        still.sort((a, b) -> bytes[a] != bytes[b] ? Long.compare(bytes[a], bytes[b]) : Integer.compare(a, b));
+        return still.toArray(new Integer[0]);
+    }
+
+    /** The first index of {@code sorted} (ascending by bytes) whose unit has at least {@code least} bytes. */
+    private int firstAtLeast(Integer[] sorted, long least) {
+        int lo = 0;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (bytes[sorted[mid]] < least) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
 
     private Integer[] movedByBytes() {
         List<Integer> moved = new ArrayList<>();
@@ -469,11 +593,34 @@ final class Balancer {
     }
 
     /**
+     * Whether sending moved unit {@code u} home (from {@code t}) and moving unit {@code w} from its
+     * shard {@code x} to {@code t} keeps every limit; allocation-free, it runs millions of times.
+     */
+    private boolean replaceKeepsLimits(int u, int w) {
+        int t = owner[u];
+        int h = home[u];
+        int x = owner[w];
+        long bt = sumB[t] - bytes[u] + bytes[w];
+        if (!upperOk(t, bt, sumP[t] - proj[u] + proj[w], sumL[t] - load[u] + load[w], count[t], STRICT)
+                || !lowerOk(t, bt)) {
+            return false;
+        }
+        if (x == h) {
+            long bh = sumB[h] + bytes[u] - bytes[w];
+            return upperOk(h, bh, sumP[h] + proj[u] - proj[w], sumL[h] + load[u] - load[w], count[h], STRICT)
+                    && lowerOk(h, bh);
+        }
+        long bh = sumB[h] + bytes[u];
+        long bx = sumB[x] - bytes[w];
+        return upperOk(h, bh, sumP[h] + proj[u], sumL[h] + load[u], count[h] + 1, STRICT) && lowerOk(x, bx);
+    }
+
+    /**
      * Local search on a feasible placement, each step strictly fewer bytes moved: send a moved unit
      * home; or send it home and move a smaller unit in its place.
      */
     private void improve() {
-        for (int round = 0; round < 16; round++) {
+        for (int round = 0; round < 8; round++) {
             boolean changed = false;
             for (int u : movedByBytes()) {
                 if (keepsLimits(u, home[u], -1, -1)) {
@@ -482,25 +629,37 @@ final class Balancer {
                 }
             }
             Integer[] moved = movedByBytes();
-            if ((long) moved.length * m <= 40_000_000L) {
-                for (int u : moved) {
-                    if (owner[u] == home[u]) {
+            Integer[] still = unmovedByBytesAscending();
+            for (int u : moved) {
+                if (owner[u] == home[u]) {
+                    continue;
+                }
+                int t = owner[u];
+                int scanned = 0;
+                // t keeps its lower limit only if w brings back at least what u took beyond t's slack.
+                long least = spreadApplies ? bytes[u] - (long) Math.floor(sumB[t] - loB) : 0;
+                int h = home[u];
+                boolean homeTakesIt =
+                        upperOk(h, sumB[h] + bytes[u], sumP[h] + proj[u], sumL[h] + load[u], count[h] + 1, STRICT);
+                for (int i = firstAtLeast(still, least); i < still.length; i++) {
+                    int w = still[i];
+                    if (!homeTakesIt && owner[w] != h) {
                         continue;
                     }
-                    int t = owner[u];
-                    int bestW = -1;
-                    for (int w = 0; w < m; w++) {
-                        if (owner[w] != home[w] || owner[w] == t || bytes[w] >= bytes[u]) {
-                            continue;
-                        }
-                        if ((bestW < 0 || bytes[w] < bytes[bestW]) && keepsLimits(u, home[u], w, t)) {
-                            bestW = w;
-                        }
+                    if (bytes[w] >= bytes[u]) {
+                        break;
                     }
-                    if (bestW >= 0) {
+                    if (owner[w] != home[w] || owner[w] == t) {
+                        continue;
+                    }
+                    if (++scanned > REPLACE_SCAN) {
+                        break;
+                    }
+                    if (replaceKeepsLimits(u, w)) {
                         apply(u, home[u]);
-                        apply(bestW, t);
+                        apply(w, t);
                         changed = true;
+                        break;
                     }
                 }
             }

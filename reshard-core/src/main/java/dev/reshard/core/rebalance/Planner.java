@@ -221,19 +221,21 @@ public final class Planner {
             for (int u = 0; u < m; u++) {
                 UnitStats us = units.get(u);
                 String field = "units[" + us.unit() + "]";
-                InvalidInputException.require(
-                        seen.add(us.unit()),
-                        field,
-                        us.unit().toString(),
-                        "is measured twice",
-                        "give each unit once; collect the statistics again");
+                if (!seen.add(us.unit())) {
+                    throw InvalidInputException.of(
+                            field,
+                            us.unit().toString(),
+                            "is measured twice",
+                            "give each unit once; collect the statistics again");
+                }
                 Integer s = index.get(us.shard());
-                InvalidInputException.require(
-                        s != null,
-                        field + ".shard",
-                        us.shard().value(),
-                        "is not a shard of the map " + current,
-                        "collect the statistics for the current map version");
+                if (s == null) {
+                    throw InvalidInputException.of(
+                            field + ".shard",
+                            us.shard().value(),
+                            "is not a shard of the map " + current,
+                            "collect the statistics for the current map version");
+                }
                 requireKind(field, us);
                 home[u] = s;
                 bytes[u] = us.bytes();
@@ -303,12 +305,13 @@ public final class Planner {
                 case RANGE -> us.unit() instanceof MoveSet.KeyRange;
                 case RING -> us.unit() instanceof MoveSet.HashArc;
             };
-            InvalidInputException.require(
-                    ok,
-                    field,
-                    us.unit().toString(),
-                    "is not a unit of the " + kind + " strategy",
-                    "give " + unitName(kind) + " statistics for a " + kind + " map");
+            if (!ok) {
+                throw InvalidInputException.of(
+                        field,
+                        us.unit().toString(),
+                        "is not a unit of the " + kind + " strategy",
+                        "give " + unitName(kind) + " statistics for a " + kind + " map");
+            }
             if (map instanceof VirtualShardMap v && us.unit() instanceof MoveSet.VirtualShard vs) {
                 InvalidInputException.require(
                         vs.id() >= 0 && vs.id() < v.virtualShardCount(),
@@ -317,21 +320,23 @@ public final class Planner {
                         "is not a virtual shard of the map",
                         "use 0 to " + (v.virtualShardCount() - 1));
                 ShardId owner = v.ownerOf(vs.id());
-                InvalidInputException.require(
-                        owner.equals(us.shard()),
-                        field + ".shard",
-                        us.shard().value(),
-                        "is not the owner " + owner + " in the map",
-                        "collect the statistics for the current map version");
+                if (!owner.equals(us.shard())) {
+                    throw InvalidInputException.of(
+                            field + ".shard",
+                            us.shard().value(),
+                            "is not the owner " + owner + " in the map",
+                            "collect the statistics for the current map version");
+                }
             }
             if (map instanceof Directory d && us.unit() instanceof MoveSet.Tenant tenant) {
                 ShardId at = d.shardFor(tenant.key());
-                InvalidInputException.require(
-                        at.equals(us.shard()),
-                        field + ".shard",
-                        us.shard().value(),
-                        "is not the shard " + at + " the directory places the tenant on",
-                        "collect the statistics for the current map version");
+                if (!at.equals(us.shard())) {
+                    throw InvalidInputException.of(
+                            field + ".shard",
+                            us.shard().value(),
+                            "is not the shard " + at + " the directory places the tenant on",
+                            "collect the statistics for the current map version");
+                }
             }
         }
 
