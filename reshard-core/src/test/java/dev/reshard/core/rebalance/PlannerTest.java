@@ -275,6 +275,34 @@ class PlannerTest {
     }
 
     @Test
+    void plan_addShardToAHashDirectory_keepsMeasuredUnlistedTenantsWhereTheyAre() {
+        List<ShardId> ids = shards(3);
+        Directory dir = Directory.builder(Directory.Placement.HASH, ids).build();
+        List<UnitStats> units = new ArrayList<>();
+        for (int k = 0; k < 60; k++) {
+            units.add(UnitStats.tenant(Key.of(k), dir.shardFor(k), GB, 10, 1));
+        }
+        ShardId added = ShardId.of("shard_3");
+        Map<ShardId, Long> caps = capacities(ids, 100 * GB);
+        caps.put(added, 100 * GB);
+        Plan plan = Planner.plan(PlanRequest.of(dir, units, caps).withWhatIf(WhatIf.addShards(List.of(added))));
+        assertThat(plan.status()).isEqualTo(Plan.Status.PLANNED);
+        Directory target = (Directory) plan.target();
+        for (UnitStats u : units) {
+            Key key = ((MoveSet.Tenant) u.unit()).key();
+            ShardId expected = plan.moves().stream()
+                    .filter(mv -> mv.unit().equals(u.unit()))
+                    .map(Plan.Move::to)
+                    .findFirst()
+                    .orElse(u.shard());
+            assertThat(target.shardFor(key)).as("tenant " + key).isEqualTo(expected);
+        }
+        assertThat(plan.moves())
+                .isNotEmpty()
+                .allSatisfy(mv -> assertThat(mv.to()).isEqualTo(added));
+    }
+
+    @Test
     void plan_balancedCluster_hasNothingToDo() {
         List<ShardId> ids = shards(4);
         VirtualShardMap map = VirtualShardMap.roundRobin(64, ids);
