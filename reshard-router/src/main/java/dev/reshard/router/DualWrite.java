@@ -4,8 +4,6 @@ import dev.reshard.core.Key;
 import dev.reshard.core.ReshardException;
 import dev.reshard.core.ShardId;
 import dev.reshard.core.migration.Phase;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -13,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -309,30 +306,12 @@ final class DualWrite {
     }
 
     static Key keyOf(Object value, ShardedTable table) {
-        if (value instanceof Long l) {
-            return Key.of(l);
+        try {
+            return Key.ofJdbc(value);
+        } catch (IllegalArgumentException e) {
+            throw new ReshardException(
+                    "table " + table.name() + ": shard key column " + table.shardKey() + ": " + e.getMessage());
         }
-        if (value instanceof Integer i) {
-            return Key.of(i.longValue());
-        }
-        if (value instanceof Short s) {
-            return Key.of(s.longValue());
-        }
-        if (value instanceof BigInteger b) {
-            return Key.of(b.longValueExact());
-        }
-        if (value instanceof BigDecimal d) {
-            return Key.of(d.longValueExact());
-        }
-        if (value instanceof UUID u) {
-            return Key.of(u);
-        }
-        if (value instanceof String s) {
-            return Key.of(s);
-        }
-        throw new ReshardException("table " + table.name() + ": shard key column " + table.shardKey() + " holds "
-                + (value == null ? "NULL" : value.getClass().getSimpleName() + " " + value)
-                + "; shard keys must be non-null integers, text or UUIDs");
     }
 
     private static void rollback(Connection c) {

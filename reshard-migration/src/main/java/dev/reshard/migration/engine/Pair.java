@@ -5,13 +5,10 @@ import dev.reshard.core.ShardId;
 import dev.reshard.core.map.MoveSet;
 import dev.reshard.core.map.ShardMap;
 import dev.reshard.core.map.ShardMaps;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
@@ -62,23 +59,7 @@ public record Pair(ShardId source, ShardId target) {
      * integral decimals) are 64-bit keys, text is a string key, a UUID is a UUID key.
      */
     public static Key keyOf(Object value) {
-        if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
-            return Key.of(((Number) value).longValue());
-        }
-        if (value instanceof BigDecimal d) {
-            return Key.of(d.longValueExact());
-        }
-        if (value instanceof BigInteger b) {
-            return Key.of(b.longValueExact());
-        }
-        if (value instanceof String s) {
-            return Key.of(s);
-        }
-        if (value instanceof UUID u) {
-            return Key.of(u);
-        }
-        throw new IllegalArgumentException("a shard key must be an integer, text or a UUID; got "
-                + value.getClass().getName() + " " + value);
+        return Key.ofJdbc(value);
     }
 
     @Override
