@@ -15,7 +15,6 @@ import dev.reshard.core.rebalance.Thresholds;
 import dev.reshard.core.rebalance.Triggers;
 import dev.reshard.core.rebalance.Verdict;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,42 +41,8 @@ public final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--storage", paramLabel = "SHARE", defaultValue = "0.8", description = "default ${DEFAULT-VALUE}")
-    double storage;
-
-    @Option(names = "--load", paramLabel = "RATIO", defaultValue = "1.5", description = "default ${DEFAULT-VALUE}")
-    double load;
-
-    @Option(
-            names = "--growth-horizon",
-            paramLabel = "DURATION",
-            defaultValue = "90d",
-            description = "default ${DEFAULT-VALUE}")
-    String horizon;
-
-    @Option(names = "--spread", paramLabel = "SHARE", defaultValue = "0.3", description = "default ${DEFAULT-VALUE}")
-    double spread;
-
-    @Option(
-            names = "--growth-window",
-            paramLabel = "DURATION",
-            defaultValue = "30d",
-            description = "history the growth fit uses (default ${DEFAULT-VALUE})")
-    String window;
-
-    @Option(
-            names = "--growth-min-samples",
-            paramLabel = "N",
-            defaultValue = "6",
-            description = "fewest samples to fit (default ${DEFAULT-VALUE})")
-    int minSamples;
-
-    @Option(
-            names = "--growth-min-span",
-            paramLabel = "DURATION",
-            defaultValue = "1d",
-            description = "shortest history to fit (default ${DEFAULT-VALUE})")
-    String minSpan;
+    @Mixin
+    ThresholdOptions limits;
 
     @Option(names = "--json", description = "print JSON instead of text")
     boolean json;
@@ -90,32 +55,14 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Thresholds t = new Thresholds(
-                storage,
-                load,
-                duration("--growth-horizon", horizon),
-                spread,
-                duration("--growth-window", window),
-                minSamples,
-                duration("--growth-min-span", minSpan));
+        Thresholds t = limits.thresholds();
         MigrateConfig cfg = config.read(spec);
         PrintWriter out = spec.commandLine().getOut();
         try (Orchestrator o = Orchestrator.administering(cfg, false, false)) {
             Catalog catalog = o.catalog();
             Instant now = catalog.now();
             Optional<ShardMap> map = catalog.currentMap();
-            List<ShardHistory> histories = new ArrayList<>();
-            Instant since = now.minus(t.growthWindow());
-            for (ShardConfig shard : catalog.shards()) {
-                if (map.isPresent() && !map.get().shards().contains(shard.id())) {
-                    continue;
-                }
-                List<Sample> samples = new ArrayList<>();
-                for (ShardStats s : catalog.statsHistory(shard.id(), since)) {
-                    samples.add(sample(shard.id(), s));
-                }
-                histories.add(new ShardHistory(shard.id(), shard.capacityBytes(), samples));
-            }
+            List<ShardHistory> histories = histories(catalog, map, t, now);
             InvalidInputException.require(
                     !histories.isEmpty(),
                     "shards",
@@ -177,12 +124,21 @@ public final class CheckCommand implements Callable<Integer> {
         }
     }
 
-    private static Duration duration(String field, String text) {
-        Duration d = ConfigReader.parseDuration(StatusView.JSON.getNodeFactory().textNode(text));
-        if (d == null) {
-            throw InvalidInputException.of(field, text, "is not a duration", "use e.g. 1d, 30d or 12h");
+    /** The stats history of every registered shard of {@code map} (all, without one) over the growth window. */
+    static List<ShardHistory> histories(Catalog catalog, Optional<ShardMap> map, Thresholds t, Instant now) {
+        List<ShardHistory> histories = new ArrayList<>();
+        Instant since = now.minus(t.growthWindow());
+        for (ShardConfig shard : catalog.shards()) {
+            if (map.isPresent() && !map.get().shards().contains(shard.id())) {
+                continue;
+            }
+            List<Sample> samples = new ArrayList<>();
+            for (ShardStats s : catalog.statsHistory(shard.id(), since)) {
+                samples.add(sample(shard.id(), s));
+            }
+            histories.add(new ShardHistory(shard.id(), shard.capacityBytes(), samples));
         }
-        return d;
+        return histories;
     }
 
     static List<String> lines(List<Verdict> verdicts) {
@@ -199,29 +155,12 @@ public final class CheckCommand implements Callable<Integer> {
             String first =
                     String.format(Locale.ROOT, format, Text.cut(v.shard().value(), 12), v.trigger(), verdict, "");
             int indent = first.length();
-            List<String> wrapped = wrap(v.reason(), Text.WIDTH - indent);
+            List<String> wrapped = Text.wrap(v.reason(), Text.WIDTH - indent);
             lines.add(first + wrapped.get(0));
             for (int i = 1; i < wrapped.size(); i++) {
                 lines.add(" ".repeat(indent) + wrapped.get(i));
             }
         }
         return lines;
-    }
-
-    private static List<String> wrap(String text, int width) {
-        List<String> out = new ArrayList<>();
-        StringBuilder line = new StringBuilder();
-        for (String word : text.split(" ")) {
-            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
-                out.add(line.toString());
-                line.setLength(0);
-            }
-            if (line.length() > 0) {
-                line.append(' ');
-            }
-            line.append(word);
-        }
-        out.add(line.toString());
-        return out;
     }
 }

@@ -66,7 +66,8 @@ import picocli.CommandLine.Spec;
             MapCommand.MoveVshards.class,
             MapCommand.MoveTenants.class,
             MapCommand.SplitRange.class,
-            MapCommand.Publish.class
+            MapCommand.Publish.class,
+            MapPlan.class
         })
 public final class MapCommand implements Runnable {
     /** Most virtual shards, ring points or tenants a map built from flags may have. */

@@ -97,4 +97,22 @@ public final class Text {
         return (u == 0 || v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.1f", v))
                 + units[u];
     }
+
+    /** {@code text} in lines of at most {@code width} characters, broken at spaces. */
+    static java.util.List<String> wrap(String text, int width) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                out.add(line.toString());
+                line.setLength(0);
+            }
+            if (line.length() > 0) {
+                line.append(' ');
+            }
+            line.append(word);
+        }
+        out.add(line.toString());
+        return out;
+    }
 }

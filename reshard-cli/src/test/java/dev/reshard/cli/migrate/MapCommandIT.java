@@ -113,6 +113,50 @@ class MapCommandIT {
         assertThat(ok(run("map", "show")).out()).contains("map v2: ").contains("routers: map v2");
     }
 
+    /**
+     * Issue 9 item 4 end to end: the planner works from rows it counted on the shards; its plan is
+     * saved, published with `map publish` and migrated; the shards then hold exactly the rows the
+     * plan said they would.
+     */
+    @Test
+    void plan_fromMeasuredRows_isPublishedAndMigrated_andTheShardsEndAsPlanned() throws Exception {
+        ok(run("shards", "add"));
+        ok(run("map", "init", "--strategy", "virtual", "--shards", "shard_0,shard_1", "--virtual-shards", "64"));
+        Writers.load(shards, catalogMap(1), new Ledger(), USERS, 1, 7);
+
+        CliRun nothing = ok(run("map", "plan", "--fixed-shards"));
+        assertThat(nothing.out()).contains("map v1 (virtual): nothing to do");
+
+        CliRun text = ok(run("map", "plan", "--add", "shard_2"));
+        assertThat(text.out())
+                .contains("map v1 (virtual): planned")
+                .containsPattern("moves: \\d+ virtual shards")
+                .contains("rows per unit: counted exactly")
+                .contains("reshard migrate start --id ID --from 1 --to 2");
+
+        Path file = dir.resolve("plan.json");
+        JsonNode plan =
+                CliRun.json("map", "plan", "--add", "shard_2", "--save", file.toString(), "-c", config.toString());
+        assertThat(plan.get("status").asText()).isEqualTo("PLANNED");
+        assertThat(plan.get("moves").size()).isPositive();
+        long before = 0;
+        for (JsonNode s : plan.get("before")) {
+            before += s.get("rows").asLong();
+        }
+        assertThat(before).as("users and their orders, counted").isEqualTo(2L * USERS);
+        assertThat(file).exists();
+        assertThat(currentVersion()).as("planning writes nothing").isEqualTo(1);
+        ok(run("map", "publish", file.toString()));
+        ok(run("migrate", "start", "--id", "planned", "--from", "1", "--to", "2"));
+
+        for (JsonNode s : plan.get("after")) {
+            String shard = s.get("shard").asText();
+            assertThat(rows(shard) + orders(shard))
+                    .as("rows on %s after the planned migration", shard)
+                    .isEqualTo(s.get("rows").asLong());
+        }
+    }
+
     @Test
     void aShardNotRegistered_orASecondInit_isRefusedAndPublishesNothing() {
         CliRun noCatalog = run("map", "init", "--strategy", "ring", "--shards", "shard_0,shard_1");
@@ -237,6 +281,15 @@ class MapCommandIT {
         try (Connection c = shards.get(ShardId.of(shard)).getConnection();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM users")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private long orders(String shard) throws SQLException {
+        try (Connection c = shards.get(ShardId.of(shard)).getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM orders")) {
             rs.next();
             return rs.getLong(1);
         }
