@@ -4,6 +4,7 @@ import dev.reshard.cli.demo.DemoCommand;
 import dev.reshard.cli.migrate.CheckCommand;
 import dev.reshard.cli.migrate.MapCommand;
 import dev.reshard.cli.migrate.MigrateCommand;
+import dev.reshard.cli.migrate.OverviewCommand;
 import dev.reshard.cli.migrate.ShardsCommand;
 import dev.reshard.cli.migrate.StatsCommand;
 import dev.reshard.cli.plan.PlanCommand;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Spec;
         description = "Online shard rebalancing for sharded SQL databases.",
         subcommands = {
             DemoCommand.class,
+            OverviewCommand.class,
             MigrateCommand.class,
             ShardsCommand.class,
             MapCommand.class,

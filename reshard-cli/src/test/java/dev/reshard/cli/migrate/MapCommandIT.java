@@ -155,6 +155,22 @@ class MapCommandIT {
                     .as("rows on %s after the planned migration", shard)
                     .isEqualTo(s.get("rows").asLong());
         }
+
+        // The whole system at a glance (issue 10 item 2).
+        CliRun unmeasured = ok(run("status"));
+        assertThat(unmeasured.out()).contains("(nothing measured yet: `reshard stats collect`)");
+        ok(run("stats", "collect"));
+        CliRun status = ok(run("status"));
+        assertThat(status.out())
+                .contains("map v2 (virtual, 3 shards); routers: map v2")
+                .containsPattern("shard_2 +[0-9.]+KB +" + (rows("shard_2") + orders("shard_2")) + " ")
+                .contains("routers: 0 live, 0 lapsed")
+                .containsPattern("planned +DONE +v1 -> v2 +100%");
+        JsonNode overview = CliRun.json("status", "-c", config.toString());
+        assertThat(overview.get("map").asInt()).isEqualTo(2);
+        assertThat(overview.get("shards").size()).isEqualTo(3);
+        assertThat(overview.get("shards").get(2).get("rows").asLong()).isEqualTo(rows("shard_2") + orders("shard_2"));
+        assertThat(overview.get("migrations").get(0).get("phase").asText()).isEqualTo("DONE");
     }
 
     @Test
