@@ -142,6 +142,9 @@ final class DualWrite {
             if (router.sql(primary).isFenceRejection(e)) {
                 throw new Router.FenceRejection(primary, e);
             }
+            if (!primaryCommitted) {
+                router.retryIfLapsed(primary, until, e);
+            }
             throw new ReshardException(
                     "router " + router.routerId() + ": write of key " + key + " on " + primary + " failed: "
                             + e.getMessage() + " (SQLState " + e.getSQLState() + ")",
@@ -150,6 +153,9 @@ final class DualWrite {
             if (!primaryCommitted) {
                 rollback(p);
                 rollbackAll(mirrors);
+                if (!(e instanceof Router.FenceRejection)) {
+                    router.retryIfLapsed(primary, until, e);
+                }
             }
             throw e;
         } finally {

@@ -527,10 +527,33 @@ public final class Router implements AutoCloseable {
             if (sql(shard).isFenceRejection(e)) {
                 throw new FenceRejection(shard, e);
             }
+            retryIfLapsed(shard, until, e);
             throw new ReshardException(
                     "router " + id + ": write of key " + key + " on " + shard + " failed: " + e.getMessage()
                             + " (SQLState " + e.getSQLState() + ")",
                     e);
+        } catch (FenceRejection e) {
+            throw e;
+        } catch (RuntimeException e) {
+            retryIfLapsed(shard, until, e);
+            throw e;
+        }
+    }
+
+    /**
+     * A write's work failed (and was rolled back) after its lease lapsed: it may have run against
+     * a placement the orchestrator has moved past (an UPDATE that found no row on the old shard,
+     * say), so its failure says nothing about the key. Retried like a fenced write instead.
+     */
+    void retryIfLapsed(ShardId shard, Instant until, Exception failure) {
+        if (!lease.holds(until)) {
+            FenceRejection retry = new FenceRejection(
+                    shard,
+                    new SQLException("router " + id + ": its lease lapsed while the write ran (the process stalled);"
+                            + " its failure (" + failure.getMessage() + ") may come from a stale placement;"
+                            + " retrying under the current routing"));
+            retry.addSuppressed(failure);
+            throw retry;
         }
     }
 
