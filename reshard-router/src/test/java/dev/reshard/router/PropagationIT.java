@@ -174,16 +174,10 @@ class PropagationIT extends ClusterTest {
                     return null;
                 }));
         inside.await();
-        // The process freezes: no refresh, no heartbeat; its lease lapses in the catalog.
-        router.pauseRefresh(true);
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> cluster.catalog.routers().stream()
-                        .filter(r -> r.id().equals("r1"))
-                        .noneMatch(r -> r.isLive(cluster.catalog.now())));
+        freezeUntilItsLeaseLapses(cluster, router);
         // Meanwhile the migration finishes: the row is on the new shard, routers route by map v2.
         Cluster.put(cluster.newShard, 1500, 1);
-        cluster.catalog.publishRouting(dev.reshard.catalog.RoutingState.stable(
-                cluster.catalog.currentRouting().orElseThrow().epoch() + 1, 2));
+        routeByMapV2(cluster);
         release.countDown();
         write.get(30, java.util.concurrent.TimeUnit.SECONDS);
 
@@ -227,23 +221,33 @@ class PropagationIT extends ClusterTest {
                     return null;
                 }));
         inside.await();
-        router.pauseRefresh(true);
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> cluster.catalog.routers().stream()
-                        .filter(r -> r.id().equals("r1"))
-                        .noneMatch(r -> r.isLive(cluster.catalog.now())));
+        freezeUntilItsLeaseLapses(cluster, router);
         // The migration finished meanwhile: the row moved to the new shard, cleanup deleted the old one.
         Cluster.put(cluster.newShard, 1500, 1);
         try (java.sql.Connection c = cluster.oldShard.getConnection();
                 PreparedStatement ps = c.prepareStatement("DELETE FROM users WHERE id = 1500")) {
             ps.executeUpdate();
         }
-        cluster.catalog.publishRouting(dev.reshard.catalog.RoutingState.stable(
-                cluster.catalog.currentRouting().orElseThrow().epoch() + 1, 2));
+        routeByMapV2(cluster);
         release.countDown();
         write.get(30, java.util.concurrent.TimeUnit.SECONDS);
 
         assertThat(runs.get()).isEqualTo(2);
         assertThat(balance(cluster.newShard, 1500)).isEqualTo(2L);
+    }
+
+    /** The process freezes: no refresh, no heartbeat; returns once its lease has lapsed in the catalog. */
+    private static void freezeUntilItsLeaseLapses(Cluster cluster, Router router) {
+        router.pauseRefresh(true);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> cluster.catalog.routers().stream()
+                        .filter(r -> r.id().equals(router.id()))
+                        .noneMatch(r -> r.isLive(cluster.catalog.now())));
+    }
+
+    /** The migration is over: routers route by map v2 alone. */
+    private static void routeByMapV2(Cluster cluster) {
+        cluster.catalog.publishRouting(dev.reshard.catalog.RoutingState.stable(
+                cluster.catalog.currentRouting().orElseThrow().epoch() + 1, 2));
     }
 }

@@ -79,14 +79,7 @@ final class MapView {
         for (ShardId shard : map.strategy().shards()) {
             shards.addObject().put("id", shard.value()).put("owns", owns(map, shard));
         }
-        routing.ifPresent(r -> {
-            ObjectNode n = root.putObject("routing");
-            n.put("epoch", r.epoch());
-            n.put("mapVersion", r.mapVersion());
-            r.targetVersion().ifPresent(t -> n.put("targetVersion", t));
-            r.migrationId().ifPresent(m -> n.put("migration", m));
-            r.phase().ifPresent(p -> n.put("phase", p.name()));
-        });
+        routing.ifPresent(r -> routingJson(root, r));
         try {
             root.set("body", StatusView.JSON.readTree(CODEC.encode(map)));
         } catch (JsonProcessingException e) {
@@ -97,6 +90,16 @@ final class MapView {
             d.forEachTenant((k, s) -> tenants.put(ShardMapCodec.tenantText(k), s.value()));
         }
         return root;
+    }
+
+    /** {@code "routing": {epoch, mapVersion, targetVersion?, migration?, phase?}} under {@code root}. */
+    static void routingJson(ObjectNode root, RoutingState r) {
+        ObjectNode n = root.putObject("routing");
+        n.put("epoch", r.epoch());
+        n.put("mapVersion", r.mapVersion());
+        r.targetVersion().ifPresent(t -> n.put("targetVersion", t));
+        r.migrationId().ifPresent(m -> n.put("migration", m));
+        r.phase().ifPresent(p -> n.put("phase", p.name()));
     }
 
     /** Per pair of shards, the units that move between them. */

@@ -197,14 +197,7 @@ public final class OverviewCommand implements Callable<Integer> {
             root.put("map", m.version());
             root.put("strategy", m.strategy().kind().label());
         });
-        routing.ifPresent(r -> {
-            ObjectNode n = root.putObject("routing");
-            n.put("epoch", r.epoch());
-            n.put("mapVersion", r.mapVersion());
-            r.targetVersion().ifPresent(v -> n.put("targetVersion", v));
-            r.migrationId().ifPresent(m -> n.put("migration", m));
-            r.phase().ifPresent(p -> n.put("phase", p.name()));
-        });
+        routing.ifPresent(r -> MapView.routingJson(root, r));
         ArrayNode list = root.putArray("shards");
         for (ShardHistory h : histories) {
             ObjectNode n = list.addObject();
