@@ -111,7 +111,11 @@ final class DualWrite {
                 images.clear();
             }
             router.beforeCommit(primary, until); // a lapsed lease: rolled back below, and retried
-            p.commit();
+            try {
+                p.commit();
+            } catch (SQLException e) {
+                throw new Router.CommitFailed(e); // outcome unknown: never retried
+            }
             primaryCommitted = true;
             router.counters(primary).write(System.nanoTime() - start);
             if (mode == Phase.Mirror.BEST_EFFORT && !mirrors.isEmpty()) {

@@ -546,6 +546,9 @@ public final class Router implements AutoCloseable {
      * say), so its failure says nothing about the key. Retried like a fenced write instead.
      */
     void retryIfLapsed(ShardId shard, Instant until, Exception failure) {
+        if (failure instanceof CommitFailed) {
+            return; // the server may have committed it: retrying could apply it twice
+        }
         if (!lease.holds(until)) {
             FenceRejection retry = new FenceRejection(
                     shard,
@@ -569,12 +572,29 @@ public final class Router implements AutoCloseable {
             try {
                 T result = work.run(c);
                 check.run(c);
-                c.commit();
+                try {
+                    c.commit();
+                } catch (SQLException e) {
+                    throw new CommitFailed(e);
+                }
                 return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException again) {
+                    e.addSuppressed(again);
+                }
                 throw e;
             }
+        }
+    }
+
+    /** A commit that failed: its outcome is unknown (the server may have committed), so never retried. */
+    static final class CommitFailed extends SQLException {
+        private static final long serialVersionUID = 1L;
+
+        CommitFailed(SQLException cause) {
+            super(cause.getMessage(), cause.getSQLState(), cause.getErrorCode(), cause);
         }
     }
 
