@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
         name = "status",
         description = {
             "The whole system at a glance, from the catalog: the map routers use, each shard's newest size, rows,"
-                    + " load, % of capacity and firing triggers, the routers (live and lapsed), the migrations.",
+                    + " load, %% of capacity and firing triggers, the routers (live and lapsed), the migrations.",
             "Reads only; sizes are the newest `reshard stats collect`. Details: `reshard check`, `reshard migrate"
                     + " status ID`."
         })
