@@ -40,27 +40,6 @@ public final class RouterSessions {
     }
 
     /**
-     * Ends, on {@code shard}, every session of router {@code routerId} (never the caller's own);
-     * returns how many.
-     */
-    public static int end(DataSource shard, String routerId) throws SQLException {
-        try (Connection c = shard.getConnection()) {
-            if (Engine.detect(c) != Engine.POSTGRESQL) {
-                return 0;
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT count(*) FILTER (WHERE pg_catalog.pg_terminate_backend(pid)) FROM pg_catalog.pg_stat_activity"
-                            + " WHERE application_name = ? AND pid <> pg_catalog.pg_backend_pid()")) {
-                ps.setString(1, applicationName(routerId));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
-            }
-        }
-    }
-
-    /**
      * Ends, on every shard of {@code shards}, the sessions of every registered router whose lease
      * has lapsed in the catalog; returns the number ended per router id (routers with none left
      * out). One statement per PostgreSQL shard. Call it before raising a fence, and when a fence

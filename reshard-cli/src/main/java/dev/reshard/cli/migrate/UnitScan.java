@@ -7,8 +7,8 @@ import dev.reshard.core.Key;
 import dev.reshard.core.ShardId;
 import dev.reshard.core.map.MoveSet;
 import dev.reshard.core.map.ShardMap;
-import dev.reshard.core.rebalance.Sample;
 import dev.reshard.core.rebalance.ShardHistory;
+import dev.reshard.core.rebalance.Triggers;
 import dev.reshard.core.rebalance.UnitStats;
 import dev.reshard.core.strategy.Directory;
 import dev.reshard.core.strategy.VirtualShardMap;
@@ -196,21 +196,9 @@ final class UnitScan {
         }
     }
 
-    /** Operations per second over the two newest samples with counters; 0 when unknown. */
+    /** The load trigger's operation rate of {@code h}; 0 when unknown. */
     static double rate(ShardHistory h) {
-        if (h == null) {
-            return 0;
-        }
-        List<Sample> withOps =
-                h.samples().stream().filter(s -> s.operations() >= 0).toList();
-        if (withOps.size() < 2) {
-            return 0;
-        }
-        Sample a = withOps.get(withOps.size() - 2);
-        Sample b = withOps.get(withOps.size() - 1);
-        double seconds = Duration.between(a.at(), b.at()).toMillis() / 1000.0;
-        long ops = b.operations() - a.operations();
-        return seconds > 0 && ops > 0 ? ops / seconds : 0;
+        return h == null ? 0 : Triggers.operationRate(h).orElse(0);
     }
 
     /** A backfill rate a finished migration recorded. */

@@ -84,6 +84,16 @@ public final class Triggers {
                         percent(t.storage())));
     }
 
+    /**
+     * Operations per second between {@code h}'s two newest samples that have counters (the load
+     * trigger's rate); empty when they do not give one.
+     */
+    public static OptionalDouble operationRate(ShardHistory h) {
+        Map<ShardHistory, OptionalDouble> rates = new LinkedHashMap<>();
+        rate(h, rates, new LinkedHashMap<>());
+        return rates.get(h);
+    }
+
     /** Operations per second between the two newest samples that have counters. */
     private static void rate(ShardHistory h, Map<ShardHistory, OptionalDouble> rates, Map<ShardHistory, String> why) {
         List<Sample> counted =

@@ -44,22 +44,14 @@ public record Pair(ShardId source, ShardId target) {
             if (value == null) {
                 return false;
             }
-            Key key = keyOf(value);
+            Key key = Key.ofJdbc(value);
             return from.shardFor(key).equals(source) && to.shardFor(key).equals(target);
         };
     }
 
     /** Whether a row with this shard-key value lives on this pair's source under the old map. */
     public Predicate<Object> belongsToSource(ShardMap from) {
-        return value -> value != null && from.shardFor(keyOf(value)).equals(source);
-    }
-
-    /**
-     * The routing key of a shard-key column value as JDBC returns it: integers of any width (and
-     * integral decimals) are 64-bit keys, text is a string key, a UUID is a UUID key.
-     */
-    public static Key keyOf(Object value) {
-        return Key.ofJdbc(value);
+        return value -> value != null && from.shardFor(Key.ofJdbc(value)).equals(source);
     }
 
     @Override

@@ -388,7 +388,7 @@ final class Preflight {
                     if (value == null) {
                         continue;
                     }
-                    dev.reshard.core.Key key = Pair.keyOf(value);
+                    dev.reshard.core.Key key = dev.reshard.core.Key.ofJdbc(value);
                     ShardId target = to.shardFor(key);
                     if (!target.equals(source) && from.shardFor(key).equals(source)) {
                         out.merge(target, 1L, Long::sum);

@@ -223,7 +223,7 @@ final class Verification {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.put(Pair.keyOf(rs.getObject(1)).toString(), rs.getLong(2));
+                    out.put(dev.reshard.core.Key.ofJdbc(rs.getObject(1)).toString(), rs.getLong(2));
                 }
             }
         }
